@@ -1,0 +1,20 @@
+# Two entry points that work on a fresh machine: each sets up .venv on first use.
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test setup bench clean-venv
+
+demo: setup
+	$(BIN)/sft-explorer inspect resources/demo/demo.jsonl
+
+test: setup
+	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest
+
+setup:
+	@bash scripts/bootstrap.sh
+
+bench: setup
+	$(BIN)/python benchmarks/bench_open.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,3 @@
+from explorer.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The `sft-explorer` command: everything the app does, headless."""

@@ -1,0 +1,47 @@
+"""Pieces shared by the subcommands: opening a dataset with a mapping, printing problems."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from explorer.core import mappings
+from explorer.core.dataset import Dataset, load
+from explorer.core.formats import ColumnMapping
+
+PROBLEMS_SHOWN = 20
+
+
+def add_dataset_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="dataset file or folder (JSON, JSONL, JSONL.gz, CSV/TSV, Parquet, HF folder)")
+    parser.add_argument("--map", metavar="MAPPING",
+                        help="column mapping, e.g. instruction=question,response=std_answer "
+                             "(also input=, system=, conversations=, role=, content=); remembered for this file")
+    parser.add_argument("--split", help="split to open in a Hugging Face folder (default: train)")
+
+
+def open_dataset(args: argparse.Namespace, progress) -> Dataset:
+    """Load the dataset named on the command line, applying (and remembering) a column mapping."""
+    mapping = None
+    if args.map:
+        mapping = ColumnMapping.parse(args.map)
+        mappings.remember(args.path, mapping)
+    else:
+        mapping = mappings.remembered(args.path)
+        if mapping is not None:
+            print(f"note: using the column mapping remembered for this file: {mapping}", file=sys.stderr)
+    try:
+        return load(args.path, mapping=mapping, split=args.split, progress=progress)
+    finally:
+        progress.close()
+
+
+def print_problems(dataset: Dataset, problems: list, out=sys.stdout) -> None:
+    if not problems:
+        return
+    errors = sum(1 for p in problems if p.severity == "error")
+    print(f"Problems    {len(problems)} ({errors} errors, {len(problems) - errors} warnings)", file=out)
+    for p in problems[:PROBLEMS_SHOWN]:
+        print(f"  {'error  ' if p.severity == 'error' else 'warning'} {p}", file=out)
+    if len(problems) > PROBLEMS_SHOWN:
+        print(f"  ... and {len(problems) - PROBLEMS_SHOWN} more (--json lists them all)", file=out)

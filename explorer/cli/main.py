@@ -1,0 +1,37 @@
+"""Entry point of the `sft-explorer` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from explorer import __version__
+from explorer.core.errors import DatasetError
+from explorer.core.progress import CancelledError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from explorer.cli import export_cmd, inspect_cmd
+
+    parser = argparse.ArgumentParser(prog="sft-explorer", description="See, check and curate SFT datasets.")
+    parser.add_argument("--version", action="version", version=f"sft-explorer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    inspect_cmd.register(sub)
+    export_cmd.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except DatasetError as e:
+        print(f"sft-explorer: error: {e}", file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, CancelledError):
+        print("sft-explorer: cancelled", file=sys.stderr)
+        return 130

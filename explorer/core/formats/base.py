@@ -1,0 +1,71 @@
+"""Shared pieces of the per-format modules: the Format description and value helpers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Callable
+
+from explorer.core.record import Message, Record
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    description: str
+    match: Callable[[dict], bool]
+    """True when a source object has this format's keys (and value shapes)."""
+    to_record: Callable[[dict, int], Record]
+    from_record: Callable[[Record], dict] | None = None
+    """Convert a normalized record into this format; raises NotExpressible when it cannot."""
+
+
+class NotExpressible(ValueError):
+    """A record cannot be written in a target format without losing structure."""
+
+
+def as_text(value: object, what: str, warnings: list[str]) -> str:
+    """Content as a string. Null, numbers and structures are converted visibly, never to 'None'."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        warnings.append(f"{what} is null")
+        return ""
+    if isinstance(value, list) and all(isinstance(p, dict) for p in value):
+        texts = [p.get("text") for p in value if p.get("type", "text") == "text"]
+        if all(isinstance(t, str) for t in texts) and texts:
+            return "\n".join(texts)
+    warnings.append(f"{what} is a {type(value).__name__}, not text")
+    return json.dumps(value, ensure_ascii=False)
+
+
+def meta_of(obj: dict, used: tuple[str, ...] | set[str]) -> dict:
+    return {k: v for k, v in obj.items() if k not in used}
+
+
+def join_input(instruction: str, extra: str) -> str:
+    """The Alpaca convention: instruction, a blank line, then the input (when there is one)."""
+    return f"{instruction}\n\n{extra}" if extra else instruction
+
+
+def pairs_of(record: Record) -> tuple[str, list[tuple[str, str]]]:
+    """Split a record into (system, [(user, assistant), ...]); raise NotExpressible otherwise."""
+    msgs = list(record.messages)
+    system = ""
+    if msgs and msgs[0].role == "system":
+        system = msgs.pop(0).content
+    if any(m.role not in ("user", "assistant") for m in msgs):
+        roles = sorted({m.role for m in msgs} - {"user", "assistant"})
+        raise NotExpressible(f"has {'/'.join(roles)} turns")
+    if not msgs or len(msgs) % 2:
+        raise NotExpressible("turns do not pair up as user/assistant")
+    pairs = []
+    for user, assistant in zip(msgs[::2], msgs[1::2]):
+        if user.role != "user" or assistant.role != "assistant":
+            raise NotExpressible("turns do not alternate user/assistant")
+        pairs.append((user.content, assistant.content))
+    return system, pairs
+
+
+def message(role: str, content: str, source_role: str | None = None, extra: dict | None = None) -> Message:
+    return Message(role=role, content=content, source_role=source_role, extra=extra or None)

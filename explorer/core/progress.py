@@ -1,0 +1,44 @@
+"""Progress reporting and cancellation shared by the GUI, the CLI and tests."""
+
+from __future__ import annotations
+
+from typing import Callable, Protocol
+
+ProgressFn = Callable[[int, int, str], None]
+"""progress(done, total, text): total 0 means unknown."""
+
+
+class CancelledError(Exception):
+    """Raised by a long core function when its cancel callback returned True."""
+
+
+class CancelFn(Protocol):
+    def __call__(self) -> bool: ...
+
+
+def no_progress(done: int, total: int, text: str) -> None:
+    """A progress callback that does nothing."""
+
+
+def never_cancel() -> bool:
+    """A cancel callback that never cancels."""
+    return False
+
+
+class Ticker:
+    """Reports progress and checks cancel at the points a loop chooses (keep them a few per second)."""
+
+    def __init__(self, progress: ProgressFn | None, cancel: CancelFn | None, total: int, text: str):
+        self.progress = progress or no_progress
+        self.cancel = cancel or never_cancel
+        self.total = total
+        self.text = text
+        self.progress(0, total, text)
+
+    def update(self, done: int) -> None:
+        if self.cancel():
+            raise CancelledError(self.text)
+        self.progress(done, self.total, self.text)
+
+    def finish(self) -> None:
+        self.progress(self.total, self.total, self.text)
