@@ -36,9 +36,10 @@ def open_dataset(args: argparse.Namespace, progress) -> Dataset:
         progress.close()
 
 
-def print_problems(dataset: Dataset, problems: list, out=sys.stdout) -> None:
+def print_problems(problems: list) -> None:
     if not problems:
         return
+    out = sys.stdout
     errors = sum(1 for p in problems if p.severity == "error")
     print(f"Problems    {len(problems)} ({errors} errors, {len(problems) - errors} warnings)", file=out)
     for p in problems[:PROBLEMS_SHOWN]:

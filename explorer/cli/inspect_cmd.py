@@ -63,7 +63,7 @@ def _print_text(report: dict, dataset, problems: list[Problem]) -> None:
     if report["mapping"]:
         print(f"Mapping     {report['mapping']}")
     print(f"Records     {report['records']}" + (f"  ({report['notice']})" if report["notice"] else ""))
-    print_problems(dataset, problems)
+    print_problems(problems)
     limit = report["tokens"]["instruction"]["limit"]
     print(f"\nTokens (cl100k_base)   {'min':>7} {'median':>8} {'p95':>8} {'max':>8}  > {limit}")
     for field in FIELDS:

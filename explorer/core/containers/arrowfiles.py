@@ -35,12 +35,12 @@ class ArrowSource(Source):
         for batch in self.table.to_batches(max_chunksize=BATCH_ROWS):
             ticker.update(unit)
             for row in batch.to_pylist():
-                yield unit, row
+                yield unit, _present(row)
                 unit += 1
         ticker.finish()
 
     def object(self, unit: int) -> dict:
-        return self.table.slice(unit, 1).to_pylist()[0]
+        return _present(self.table.slice(unit, 1).to_pylist()[0])
 
     def _table_with(self, replacements: dict[int, dict], exclude: set[int]):
         import pyarrow as pa
@@ -63,6 +63,11 @@ class ArrowSource(Source):
             write_hf_folder(out, table)
         else:
             write_parquet(out, table)
+
+
+def _present(row: dict) -> dict:
+    """A row without its null cells: in a table every column exists in every row, so null means 'absent'."""
+    return {k: v for k, v in row.items() if v is not None}
 
 
 def write_parquet(out: str, table) -> None:

@@ -75,13 +75,13 @@ class TextEncoding:
             yield b"".join(chunks).decode("utf-8").encode(self.name)
 
 
-def decode_strict(data: bytes, path: str) -> str:
-    """UTF-8 text, or a DatasetError naming the byte offset and line of the first bad byte."""
+def decode_strict(data: bytes, path: str, offset: int = 0) -> str:
+    """UTF-8 text, or a DatasetError naming the file's byte offset (data starts at `offset`) and line."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        raise DatasetError(f"not valid UTF-8 at byte offset {e.start} (byte 0x{data[e.start]:02x}); "
+        raise DatasetError(f"not valid UTF-8 at byte offset {e.start + offset} (byte 0x{data[e.start]:02x}); "
                            "re-save the file as UTF-8", path, line) from None
 
 

@@ -33,7 +33,7 @@ class JsonSource(Source):
     def __init__(self, path: str, raw: bytes):
         self.path = path
         self.encoding = TextEncoding(raw, path)
-        self.text = decode_strict(self.encoding.to_utf8(raw), path)
+        self.text = decode_strict(self.encoding.to_utf8(raw), path, len(self.encoding.bom))
         self.starts, self.ends = array("q"), array("q")
         self.array_key: str | None = None
         self.single_object = False

@@ -20,7 +20,7 @@ class CsvSource(Source):
     def __init__(self, path: str, raw: bytes, delimiter: str | None = None):
         self.path = path
         self.encoding = TextEncoding(raw, path)
-        self.text = decode_strict(self.encoding.to_utf8(raw), path)
+        self.text = decode_strict(self.encoding.to_utf8(raw), path, len(self.encoding.bom))
         self.delimiter = delimiter or _sniff_delimiter(self.text[:65536])
         self.container = "tsv" if self.delimiter == "\t" else "csv"
         self.header: list[str] = []

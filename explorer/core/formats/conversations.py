@@ -108,7 +108,8 @@ def messages_to_record(obj: dict, rid: int) -> Record:
 def messages_from_record(record: Record) -> dict:
     out = []
     for m in record.messages:
-        turn = {"role": m.role, "content": m.content}
+        calls_only = not m.content and m.extra and m.extra.get("tool_calls")
+        turn = {"role": m.role, "content": None if calls_only else m.content}
         if m.extra:
             turn.update({k: v for k, v in m.extra.items() if k not in ("role", "content")})
         out.append(turn)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from explorer.core.formats.base import Format, as_text, message
 from explorer.core.record import Record, normalize_role
 
-ROW_KEYS = {"message_id", "parent_id", "text", "role"}
+ROW_KEYS = {"message_id", "text", "role"}
+"""parent_id is also expected, but a root row read from a table has it null, which reads as absent."""
 
 
 def match(obj: dict) -> bool:
