@@ -16,7 +16,7 @@ import orjson
 
 from explorer.core import atomic
 from explorer.core.containers.base import ReportFn, Source, TextEncoding, decode_strict
-from explorer.core.containers.jsontext import maybe_duplicate_keys
+from explorer.core.containers.jsontext import maybe_duplicate_keys, parse
 from explorer.core.errors import DatasetError
 from explorer.core.problems import Problem, snippet_of
 from explorer.core.progress import CancelFn, ProgressFn, Ticker
@@ -171,7 +171,8 @@ class JsonSource(Source):
         return end
 
     def object(self, unit: int) -> dict:
-        return orjson.loads(self.text[self.starts[unit]:self.ends[unit]])
+        obj, _ = parse(self.text[self.starts[unit]:self.ends[unit]])
+        return obj  # type: ignore[return-value]
 
     def _serialize(self, unit: int, obj: dict) -> str:
         start, end = self.starts[unit], self.ends[unit]
