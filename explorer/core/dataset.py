@@ -6,7 +6,6 @@ source bytes and a unit index per record, and builds a `Record` when asked.
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -15,7 +14,8 @@ import numpy as np
 
 from explorer.core import formats
 from explorer.core.containers import Source, open_source
-from explorer.core.formats import ColumnMapping, Detector, oasst
+from explorer.core.formats import ColumnMapping, oasst
+from explorer.core.scanning import collect
 from explorer.core.problems import Problem
 from explorer.core.progress import CancelFn, ProgressFn, Ticker
 from explorer.core.record import Record
@@ -99,33 +99,13 @@ def load(path: str | Path, mapping: ColumnMapping | None = None, split: str | No
     Raises DatasetError only when the file as a whole cannot be read; bad lines become problems.
     """
     source = open_source(path, split)
-    problems: list[Problem] = []
-    detect = Detector(mapping)
-    names: list[str] = []
-    code_of: dict[str, int] = {}
-    units = array("q")
-    codes = bytearray()
-    oasst_rows: dict[int, dict] = {}
-    known = detect.known
-    for unit, obj in source.scan(problems.append, progress, cancel):
-        name = known.get(tuple(obj)) or detect(obj)
-        if name == "oasst":
-            oasst_rows[unit] = obj
-            continue
-        code = code_of.get(name)
-        if code is None:
-            code = code_of[name] = len(names)
-            names.append(name)
-        units.append(unit)
-        codes.append(code)
-        if name == formats.UNKNOWN:
-            problems.append(Problem(f"no known format for keys {', '.join(map(str, obj))}; use a column mapping",
-                                    source.line(unit), severity="warning", record=len(units) - 1))
+    found = collect(source, mapping, progress, cancel)
+    units, codes = found.units, found.codes
     record_units = np.frombuffer(units, dtype=np.int64).copy() if units else np.zeros(0, np.int64)
     format_codes = np.frombuffer(codes, dtype=np.uint8).copy()
-    dataset = Dataset(str(path), source, record_units, format_codes, names, problems, mapping)
-    if oasst_rows:
-        _add_threads(dataset, oasst_rows)
+    dataset = Dataset(str(path), source, record_units, format_codes, found.names, found.problems, mapping)
+    if found.oasst_rows:
+        _add_threads(dataset, found.oasst_rows)
     if dataset.is_mixed:
         dataset.problems.append(Problem(
             "mixed formats: " + ", ".join(f"{n} {c}" for n, c in dataset.format_counts().items()),

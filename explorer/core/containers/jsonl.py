@@ -42,11 +42,23 @@ class JsonlSource(Source):
     def line(self, unit: int) -> int | None:
         return unit + 1
 
-    def scan(self, report: ReportFn, progress: ProgressFn | None, cancel: CancelFn | None) -> Iterator[tuple[int, dict]]:
+    @classmethod
+    def fragment(cls, path: str, data: bytes) -> "JsonlSource":
+        """Lines cut from the middle of a UTF-8 file (for a parallel scan): no byte-order mark to look for."""
+        source = cls(path, b"")
+        source.data = data
+        return source
+
+    def scan(self, report: ReportFn, progress: ProgressFn | None, cancel: CancelFn | None,
+             stop: int | None = None) -> Iterator[tuple[int, dict]]:
+        """Scan lines that start before byte `stop` (default: all)."""
         data, starts, loads = self.data, self.starts, orjson.loads
-        ticker = Ticker(progress, cancel, len(data), "Reading lines")
+        stop = len(data) if stop is None else stop
+        ticker = Ticker(progress, cancel, stop, "Reading lines")
         pos = 0
         for unit, line in enumerate(io.BytesIO(data)):
+            if pos >= stop:
+                break
             starts.append(pos)
             pos += len(line)
             if not unit & 0x3FFF:
