@@ -11,13 +11,15 @@ from explorer.core.progress import CancelledError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from explorer.cli import export_cmd, inspect_cmd
+    from explorer.cli import analyze_cmd, cache_cmd, export_cmd, inspect_cmd
 
     parser = argparse.ArgumentParser(prog="sft-explorer", description="See, check and curate SFT datasets.")
     parser.add_argument("--version", action="version", version=f"sft-explorer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     inspect_cmd.register(sub)
     export_cmd.register(sub)
+    analyze_cmd.register(sub)
+    cache_cmd.register(sub)
     return parser
 
 

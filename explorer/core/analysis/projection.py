@@ -1,0 +1,100 @@
+"""Nearest neighbours, UMAP projections (2-D for the map, n-D for clustering) and placing new points."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from explorer.core.paths import user_dir
+from explorer.core.progress import CancelFn, ProgressFn, Ticker
+
+EXACT_NEIGHBORS_MAX = 5000
+"""Up to this many points, neighbours come from one exact matrix product; beyond, from NN-descent."""
+
+
+def use_numba_cache() -> None:
+    """Keep numba's compiled UMAP code in the user cache dir so the JIT cost is paid once per install."""
+    if "NUMBA_CACHE_DIR" not in os.environ:
+        os.environ["NUMBA_CACHE_DIR"] = str(user_dir("cache") / "numba")
+
+
+@dataclass
+class Neighbors:
+    indices: np.ndarray
+    """(n, k) int64; column 0 is the point itself."""
+    distances: np.ndarray
+    """(n, k) float32 cosine distances (1 − cosine similarity)."""
+    search_index: object = None
+
+
+def neighbors(vectors: np.ndarray, k: int, seed: int | None = None) -> Neighbors:
+    """k nearest neighbours by cosine of normalized vectors (exact when small, NN-descent when large)."""
+    n = len(vectors)
+    k = max(1, min(k, n))
+    if n <= EXACT_NEIGHBORS_MAX:
+        sims = vectors @ vectors.T
+        np.fill_diagonal(sims, 2.0)  # self first
+        idx = np.argpartition(-sims, kth=k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(sims, idx, axis=1), axis=1)
+        idx = np.take_along_axis(idx, order, axis=1)
+        dist = 1.0 - np.take_along_axis(sims, idx, axis=1)
+        dist[:, 0] = 0.0
+        return Neighbors(idx.astype(np.int64), np.clip(dist, 0, 2).astype(np.float32))
+    use_numba_cache()
+    from umap.umap_ import nearest_neighbors
+
+    idx, dist, index = nearest_neighbors(vectors, k, "cosine", {}, False,
+                                         np.random.RandomState(seed) if seed is not None else None,
+                                         low_memory=True, n_jobs=-1 if seed is None else 1)
+    return Neighbors(idx.astype(np.int64), dist.astype(np.float32), index)
+
+
+def project(vectors: np.ndarray, knn: Neighbors, n_components: int, min_dist: float = 0.1,
+            seed: int | None = None, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> np.ndarray:
+    """UMAP of normalized vectors to `n_components`, reusing the neighbour graph already computed."""
+    n = len(vectors)
+    ticker = Ticker(progress, cancel, 1, f"Projecting to {n_components}-D")
+    if n < 4:
+        ticker.finish()
+        return _pca(vectors, n_components)
+    use_numba_cache()
+    import umap
+
+    k = knn.indices.shape[1]
+    reducer = umap.UMAP(
+        n_components=n_components, n_neighbors=k, min_dist=min_dist, metric="cosine", random_state=seed,
+        low_memory=True, n_jobs=1 if seed is not None else -1,
+        precomputed_knn=(knn.indices, knn.distances, knn.search_index), init="spectral" if n > k + 1 else "random",
+    )
+    with warnings.catch_warnings():  # UMAP warns that a seed disables parallelism: that is the point of a seed
+        warnings.simplefilter("ignore", UserWarning)
+        out = reducer.fit_transform(vectors)
+    ticker.finish()
+    return np.asarray(out, dtype=np.float32)
+
+
+def _pca(vectors: np.ndarray, n_components: int) -> np.ndarray:
+    centered = vectors - vectors.mean(axis=0)
+    if len(vectors) < 2:
+        return np.zeros((len(vectors), n_components), dtype=np.float32)
+    _, _, vt = np.linalg.svd(centered, full_matrices=False)
+    out = centered @ vt[:n_components].T
+    if out.shape[1] < n_components:
+        out = np.hstack([out, np.zeros((len(out), n_components - out.shape[1]))])
+    return out.astype(np.float32)
+
+
+def place(new_vectors: np.ndarray, base_vectors: np.ndarray, base_points: np.ndarray, k: int = 10) -> np.ndarray:
+    """Positions for new/edited records on an existing map: the similarity-weighted mean of their k nearest
+    existing neighbours' positions (UMAP's own starting point for `transform`), so the layout never moves."""
+    if len(base_vectors) == 0:
+        return np.zeros((len(new_vectors), base_points.shape[1]), dtype=np.float32)
+    k = min(k, len(base_vectors))
+    sims = new_vectors @ base_vectors.T
+    idx = np.argpartition(-sims, kth=k - 1, axis=1)[:, :k]
+    weights = np.clip(np.take_along_axis(sims, idx, axis=1), 1e-3, None) ** 4
+    weights /= weights.sum(axis=1, keepdims=True)
+    return np.einsum("nk,nkd->nd", weights, base_points[idx]).astype(np.float32)

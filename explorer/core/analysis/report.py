@@ -1,0 +1,84 @@
+"""Writing an analysis: records.jsonl (one line per record), summary.json, and a self-contained report.html."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from explorer.core import atomic
+from explorer.core.analysis import checks, taxonomy
+from explorer.core.analysis.html_report import render_html
+from explorer.core.analysis.pipeline import Analysis
+from explorer.core.dataset import Dataset
+
+
+def record_rows(analysis: Analysis) -> list[dict]:
+    """One object per record, in source order."""
+    a = analysis
+    rows = []
+    for i in range(len(a.flags)):
+        kind = a.kinds[i]
+        rows.append({
+            "id": i, "x": round(float(a.xy[i, 0]), 4), "y": round(float(a.xy[i, 1]), 4),
+            "cluster": int(a.clusters[i]), "kind": None if kind == taxonomy.UNASSIGNED else kind,
+            "flags": a.flags[i], "tokens_instruction": int(a.tokens["instruction"][i]),
+            "tokens_response": int(a.tokens["response"][i]), "tokens_conversation": int(a.tokens["conversation"][i]),
+            "near_duplicate_of": a.duplicate_of[i],
+        })
+    return rows
+
+
+def summary(analysis: Analysis, dataset: Dataset) -> dict:
+    a = analysis
+    sizes = np.bincount(a.clusters[a.clusters >= 0]) if (a.clusters >= 0).any() else np.zeros(0, dtype=int)
+    n = len(a.flags) or 1
+    clusters = [{"id": c, "size": int(sizes[c]), "share": round(float(sizes[c]) / n, 4),
+                 "label": a.cluster_label(c), "keywords": a.keywords.get(c, []),
+                 "flags": _flag_counts(a, a.clusters == c)} for c in range(len(sizes))]
+    noise = int((a.clusters < 0).sum())
+    if noise:
+        clusters.append({"id": -1, "size": noise, "share": round(noise / n, 4), "label": "noise", "keywords": [],
+                         "flags": _flag_counts(a, a.clusters < 0)})
+    return {
+        "dataset": {"path": dataset.path, "container": dataset.container, "format": dataset.format,
+                    "records": len(dataset), "problems": len(dataset.problems)},
+        "params": {k: v for k, v in a.params.__dict__.items()},
+        "embedding": a.embedding,
+        "clusters": clusters,
+        "balance": a.balance,
+        "coverage": a.coverage,
+        "gaps": [row["kind"] for row in a.coverage if row["gap"]],
+        "flags": {name: {"count": count, "explanation": checks.FLAGS[name]} for name, count in a.flag_counts().items()},
+        "facts": a.facts,
+        "tokens": {name: _stats(values, a.params.max_tokens) for name, values in a.tokens.items()},
+        "seconds": a.seconds,
+    }
+
+
+def _flag_counts(a: Analysis, mask: np.ndarray) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for i in np.flatnonzero(mask):
+        for f in a.flags[i]:
+            counts[f] = counts.get(f, 0) + 1
+    return counts
+
+
+def _stats(values: np.ndarray, limit: int) -> dict:
+    from explorer.core import tokens
+
+    return tokens.stats(values, limit)
+
+
+def write_analysis(analysis: Analysis, dataset: Dataset, out_dir: str | Path) -> dict[str, Path]:
+    """Write records.jsonl, summary.json and report.html into `out_dir` (each atomically)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = record_rows(analysis)
+    info = summary(analysis, dataset)
+    paths = {"records": out / "records.jsonl", "summary": out / "summary.json", "report": out / "report.html"}
+    atomic.write_chunks(paths["records"], (json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in rows))
+    atomic.write_chunks(paths["summary"], [json.dumps(info, ensure_ascii=False, indent=2).encode("utf-8")])
+    atomic.write_chunks(paths["report"], [render_html(analysis, info).encode("utf-8")])
+    return paths
