@@ -110,7 +110,7 @@ def _truncated(response: str) -> bool:
     if response.count("```") % 2 == 1:
         return True
     tail = response.rstrip()
-    return len(tail) > 40 and bool(CONNECTOR_END.search(tail[-20:]))
+    return len(tail) > 20 and bool(CONNECTOR_END.search(tail[-20:]))
 
 
 FEW_SHOT = re.compile(r"^\s*(example\s*\d*|input|q|question|输入|示例|例\s*\d*|问)\s*[:：]", re.I | re.M)

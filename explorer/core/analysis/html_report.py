@@ -72,7 +72,8 @@ def _map_svg(a) -> str:
     labels = []
     for c in sorted(set(a.clusters.tolist()) - {-1})[:40]:
         members = a.clusters == c
-        cx, cy = float(np.median(px[members])), float(np.median(py[members]))
+        cx = min(max(float(np.median(px[members])), 90), MAP_W - 90)  # keep labels inside the frame
+        cy = min(max(float(np.median(py[members])), 14), MAP_H - 6)
         text = escape(f"{c}: {a.cluster_label(c)}")
         labels.append(f"<text x='{cx:.0f}' y='{cy:.0f}' text-anchor='middle' stroke='white' stroke-width='3' "
                       f"paint-order='stroke'>{text}</text>")

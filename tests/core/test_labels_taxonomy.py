@@ -1,0 +1,78 @@
+"""Cluster labels (English and Chinese), label renames across re-clustering, and task-kind coverage."""
+
+import json
+
+import numpy as np
+import pytest
+
+from explorer.core.analysis import labels, taxonomy
+from explorer.core.errors import DatasetError
+
+
+def test_terms_split_english_words_and_chinese_bigrams():
+    assert labels.terms("Translate the sentence into French") == ["translate", "french"]
+    assert labels.terms("把句子翻译成英文") == ["把句", "句子", "子翻", "翻译", "译成", "成英", "英文"]
+
+
+def test_keywords_per_cluster_in_both_languages():
+    texts = ["translate this sentence into french"] * 3 + ["把这句话翻译成英文"] * 3 + ["python function sorting list"] * 3
+    clusters = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2])
+    kw = labels.cluster_keywords(texts, clusters)
+    assert "french" in kw[0] and "翻译" in kw[1] and "python" in kw[2]
+    assert "python" not in kw[0]
+
+
+def test_renames_follow_clusters_that_persist():
+    old = {0: {1, 2, 3, 4}, 1: {5, 6, 7}}
+    new = np.array([-1, 2, 2, 2, 2, 0, 0, -1])  # cluster 0 became 2; cluster 1 lost one member (2/3 kept)
+    assert labels.carry_renames(old, {0: "maths", 1: "poems"}, new) == {2: "maths", 0: "poems"}
+    scattered = np.array([-1, 0, 1, 2, 3, 4, 5, 6])
+    assert labels.carry_renames(old, {0: "maths"}, scattered) == {}
+
+
+def test_default_taxonomy_has_every_required_kind_in_two_languages():
+    tax = taxonomy.load_taxonomy()
+    ids = {k.id for k in tax.kinds}
+    required = {"classification", "structured_output", "creative_writing", "multi_turn", "translation",
+                "keyword_extraction", "reading_comprehension", "idiom_explanation", "text_correction",
+                "sentiment_analysis", "entity_recognition", "programming", "text_matching", "copywriting", "reviews",
+                "open_qa", "essay_writing", "storytelling", "structured_extraction", "summarization", "closed_qa",
+                "cot_reasoning", "objective_test", "brainstorming", "math"}
+    assert required <= ids
+    for kind in tax.kinds:
+        assert kind.name_en and kind.name_zh and kind.description and len(kind.examples) >= 3
+
+
+def _tiny_taxonomy(tmp_path, target_b=1.0):
+    path = tmp_path / "tax.json"
+    path.write_text(json.dumps({"kinds": [
+        {"id": "multi_turn", "name_en": "Multi", "name_zh": "多轮", "description": "d", "examples": []},
+        {"id": "a", "name_en": "A", "name_zh": "甲", "description": "d", "keywords": ["translate"], "examples": ["x"]},
+        {"id": "b", "name_en": "B", "name_zh": "乙", "description": "d", "examples": ["y"], "target": target_b},
+    ]}), encoding="utf-8")
+    return taxonomy.load_taxonomy(path)
+
+
+def test_assign_by_structure_keyword_similarity_or_not_at_all(tmp_path):
+    tax = _tiny_taxonomy(tmp_path)
+    vectors = np.array([[1, 0], [1, 0], [0, 1], [0.6, 0.8]], dtype=np.float32)
+    example_vectors = np.array([[1, 0], [0, 1]], dtype=np.float32)
+    kinds, reasons = taxonomy.assign(tax, ["hello", "Please TRANSLATE it", "close to y", "in between"],
+                                     [2, 1, 1, 1], vectors, example_vectors, [1, 2], threshold=0.9)
+    assert kinds == ["multi_turn", "a", "b", "unassigned"]
+    assert reasons[1] == "keyword 'translate'" and reasons[2].startswith("similar to an example (1.00)")
+
+
+def test_coverage_marks_gaps_against_targets(tmp_path):
+    tax = _tiny_taxonomy(tmp_path, target_b=2.0)  # targets: 25%, 25%, 50%
+    rows = {r["kind"]: r for r in taxonomy.coverage(tax, ["a"] * 7 + ["b"] * 2 + ["unassigned"])}
+    assert rows["a"]["share"] == 0.7 and not rows["a"]["gap"]
+    assert rows["b"]["target"] == 0.5 and rows["b"]["gap"] is True  # 20% < half of 50%
+    assert rows["multi_turn"]["gap"] is True and rows["unassigned"]["count"] == 1
+
+
+def test_bad_taxonomy_is_explained(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"kinds": [{"id": "a"}]}')
+    with pytest.raises(DatasetError, match="cannot read the taxonomy"):
+        taxonomy.load_taxonomy(path)
