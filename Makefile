@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup bench clean-venv
+.PHONY: demo test setup bench bench-analysis clean-venv
 
 demo: setup
 	$(BIN)/sft-explorer inspect resources/demo/demo.jsonl
@@ -15,6 +15,9 @@ setup:
 
 bench: setup
 	$(BIN)/python benchmarks/bench_open.py
+
+bench-analysis: setup
+	$(BIN)/python benchmarks/bench_analysis.py
 
 clean-venv:
 	rm -rf $(VENV)
