@@ -33,6 +33,8 @@ class AnalysisParams:
     n_neighbors: int = 15
     min_dist: float = 0.1
     cluster_dims: int = 5
+    cluster_epochs: int | None = None
+    """UMAP epochs for the clustering space (None: UMAP's default, 200 above 10k points, else 500)."""
     min_cluster_size: int | None = None
     """None: scales with the dataset (see clustering.default_min_cluster_size)."""
     min_samples: int | None = None
@@ -123,11 +125,12 @@ class Pipeline:
         k = min(p.n_neighbors, max(n - 1, 1))
         nn_key = (emb_key, k, p.seed)
         knn = self._stage("neighbors", nn_key, lambda: projection.neighbors(vectors, k + 1, p.seed), s)
+        graph = self._stage("graph", nn_key, lambda: projection.fuzzy_graph(vectors, knn, p.seed), s)
         xy = self._stage("map", (nn_key, p.min_dist), lambda: projection.project(
-            vectors, knn, 2, p.min_dist, p.seed, progress, cancel), s)
-        space_key = (nn_key, p.cluster_dims)
+            vectors, graph, 2, p.min_dist, p.seed, None, progress, cancel), s)
+        space_key = (nn_key, p.cluster_dims, p.cluster_epochs)
         space = self._stage("cluster_space", space_key, lambda: projection.project(
-            vectors, knn, p.cluster_dims, 0.0, p.seed, progress, cancel), s)
+            vectors, graph, p.cluster_dims, 0.0, p.seed, p.cluster_epochs, progress, cancel), s)
         mcs = p.min_cluster_size or clustering.default_min_cluster_size(n)
         cl_key = (space_key, mcs, p.min_samples)
         clusters = self._stage("clusters", cl_key, lambda: clustering.cluster(space, mcs, p.min_samples), s)

@@ -52,26 +52,47 @@ def neighbors(vectors: np.ndarray, k: int, seed: int | None = None) -> Neighbors
     return Neighbors(idx.astype(np.int64), dist.astype(np.float32), index)
 
 
-def project(vectors: np.ndarray, knn: Neighbors, n_components: int, min_dist: float = 0.1,
-            seed: int | None = None, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> np.ndarray:
-    """UMAP of normalized vectors to `n_components`, reusing the neighbour graph already computed."""
-    n = len(vectors)
+def fuzzy_graph(vectors: np.ndarray, knn: Neighbors, seed: int | None = None):
+    """UMAP's fuzzy neighbour graph, built once and shared by the 2-D map and the clustering space."""
+    if len(vectors) < 4:
+        return None
+    use_numba_cache()
+    from sklearn.utils import check_random_state
+    from umap.umap_ import fuzzy_simplicial_set
+
+    graph, _, _ = fuzzy_simplicial_set(vectors, knn.indices.shape[1], check_random_state(seed), "cosine",
+                                       knn_indices=knn.indices, knn_dists=knn.distances)
+    return graph
+
+
+def project(vectors: np.ndarray, graph, n_components: int, min_dist: float = 0.1, seed: int | None = None,
+            n_epochs: int | None = None, progress: ProgressFn | None = None,
+            cancel: CancelFn | None = None) -> np.ndarray:
+    """A UMAP layout of the fuzzy graph in `n_components` dimensions (spectral start, UMAP's defaults).
+
+    Same result as `umap.UMAP(metric="cosine").fit_transform`, minus rebuilding the graph for every layout.
+    """
     ticker = Ticker(progress, cancel, 1, f"Projecting to {n_components}-D")
-    if n < 4:
+    if graph is None:
         ticker.finish()
         return _pca(vectors, n_components)
     use_numba_cache()
-    import umap
+    from sklearn.utils import check_random_state
+    from umap.spectral import spectral_layout
+    from umap.umap_ import find_ab_params, noisy_scale_coords, simplicial_set_embedding
 
-    k = knn.indices.shape[1]
-    reducer = umap.UMAP(
-        n_components=n_components, n_neighbors=k, min_dist=min_dist, metric="cosine", random_state=seed,
-        low_memory=True, n_jobs=1 if seed is not None else -1,
-        precomputed_knn=(knn.indices, knn.distances, knn.search_index), init="spectral" if n > k + 1 else "random",
-    )
-    with warnings.catch_warnings():  # UMAP warns that a seed disables parallelism: that is the point of a seed
-        warnings.simplefilter("ignore", UserWarning)
-        out = reducer.fit_transform(vectors)
+    random_state = check_random_state(seed)
+    a, b = find_ab_params(1.0, min_dist)
+    with warnings.catch_warnings():  # UMAP warns when a tiny graph is disconnected; it copes
+        warnings.simplefilter("ignore")
+        if len(vectors) > 2 * (n_components + 2):
+            start = spectral_layout(vectors, graph, n_components, random_state, metric="cosine")
+        else:  # too few points for an eigen-solve
+            start = random_state.uniform(-10, 10, size=(len(vectors), n_components))
+        start = noisy_scale_coords(start, random_state, max_coord=10, noise=0.0001)
+        out, _ = simplicial_set_embedding(
+            vectors, graph.copy(), n_components, 1.0, a, b, 1.0, 5, n_epochs, start, random_state, "cosine", {},
+            False, {}, False, parallel=seed is None)
     ticker.finish()
     return np.asarray(out, dtype=np.float32)
 
