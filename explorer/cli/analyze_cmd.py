@@ -26,6 +26,8 @@ def register(sub) -> None:
     parser.add_argument("--min-samples", type=int, help="HDBSCAN min samples (default: min(10, min cluster size))")
     parser.add_argument("--n-neighbors", type=int, default=15, help="UMAP neighbours (default 15)")
     parser.add_argument("--cluster-dims", type=int, default=5, help="UMAP dimensions clustered on (default 5)")
+    parser.add_argument("--cluster-epochs", type=int,
+                        help="UMAP epochs for the clustering space (default: UMAP's, 200 above 10k records)")
     parser.add_argument("--near-duplicate", type=float, default=0.95, help="cosine for near-duplicates (default 0.95)")
     parser.add_argument("--max-tokens", type=int, default=4096, help="token limit for too_long (default 4096)")
     parser.add_argument("--taxonomy", help="task-kind taxonomy JSON (default: the bundled one)")
@@ -38,7 +40,8 @@ def register(sub) -> None:
 def params_from(args: argparse.Namespace) -> AnalysisParams:
     return AnalysisParams(
         model=args.model, device=args.device, embed_field=args.embed_field, n_neighbors=args.n_neighbors,
-        cluster_dims=args.cluster_dims, min_cluster_size=args.min_cluster_size, min_samples=args.min_samples,
+        cluster_dims=args.cluster_dims, cluster_epochs=args.cluster_epochs,
+        min_cluster_size=args.min_cluster_size, min_samples=args.min_samples,
         near_duplicate_threshold=args.near_duplicate, max_tokens=args.max_tokens, kind_threshold=args.kind_threshold,
         taxonomy_path=args.taxonomy, seed=None if args.seed < 0 else args.seed)
 
