@@ -11,7 +11,7 @@ from explorer.core.progress import CancelledError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from explorer.cli import analyze_cmd, cache_cmd, export_cmd, inspect_cmd
+    from explorer.cli import analyze_cmd, cache_cmd, export_cmd, inspect_cmd, session_cmds
 
     parser = argparse.ArgumentParser(prog="sft-explorer", description="See, check and curate SFT datasets.")
     parser.add_argument("--version", action="version", version=f"sft-explorer {__version__}")
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.register(sub)
     analyze_cmd.register(sub)
     cache_cmd.register(sub)
+    session_cmds.register(sub)
     return parser
 
 

@@ -41,7 +41,10 @@ def atomic_file(path: str | os.PathLike, gzip_level: int | None = None) -> Itera
     """Open a temporary file beside `path`; on success it replaces `path` after fsync, on error it vanishes."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as e:
+        raise DatasetError(f"cannot write into this folder ({e.strerror or e})", str(target)) from e
     try:
         with os.fdopen(fd, "wb") as raw:
             if gzip_level is not None:
@@ -53,9 +56,12 @@ def atomic_file(path: str | os.PathLike, gzip_level: int | None = None) -> Itera
             os.fsync(raw.fileno())
         _replace(tmp, target)
         _fsync_dir(target.parent)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(e, OSError) and not isinstance(e, DatasetError):
+            raise DatasetError(f"could not write the file ({e.strerror or e}); the previous file, if any, is "
+                               "unchanged", str(target)) from e
         raise
 
 

@@ -1,6 +1,7 @@
 """Same-format exports are byte for byte; a changed record changes only its own span."""
 
 import codecs
+import errno
 import json
 
 import pytest
@@ -166,10 +167,23 @@ def test_failed_write_leaves_no_file_and_no_temp(tmp_path, monkeypatch):
     out.write_bytes(b"previous complete file\n")
 
     def boom(*_a, **_k):
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr("os.fsync", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(DatasetError, match="could not write the file .No space left on device.; the previous file"):
         export(ds, out)
     assert out.read_bytes() == b"previous complete file\n"
     assert [p.name for p in out.parent.iterdir()] == ["o.jsonl"]
+
+
+def test_permission_error_is_a_clear_error(tmp_path, monkeypatch):
+    path = write(tmp_path / "s", FORMAT_SAMPLES["alpaca"][0], "jsonl")
+    ds = load(path)
+
+    def denied(*_a, **_k):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr("tempfile.mkstemp", denied)
+    with pytest.raises(DatasetError, match="cannot write into this folder .Permission denied."):
+        export(ds, tmp_path / "o.jsonl")
+    assert not (tmp_path / "o.jsonl").exists()

@@ -1,0 +1,234 @@
+"""The session store: an SQLite journal (WAL, synchronous=FULL) of every edit, replayed on open.
+
+Each edit is written and committed before `apply` returns, so after a crash or kill -9 every edit that was
+reported done comes back, in order, and none that was not. Undo and redo are journaled too (as the edits
+they apply), so the undo history survives a restart as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from explorer.core.curation.edits import CurationState, Edit, edit_from_json
+from explorer.core.curation.fields import EditError
+from explorer.core.curation.locking import SessionLock
+from explorer.core.dataset import Dataset
+from explorer.core.errors import DatasetError
+from explorer.core.paths import user_dir
+
+HISTORY_LIMIT = 10_000
+
+
+def source_fingerprint(path: str | Path) -> str:
+    """sha256 of a file's bytes (of every file's bytes, in name order, for a folder)."""
+    p = Path(path)
+    digest = hashlib.sha256()
+    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    for f in files:
+        if p.is_dir():
+            digest.update(str(f.relative_to(p)).encode("utf-8") + b"\0")
+        with f.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def record_hash(dataset: Dataset, rid: int) -> str:
+    """A short hash of a record's content as the source holds it."""
+    obj = dataset.source_object(rid)
+    return hashlib.blake2b(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS), digest_size=8).hexdigest()
+
+
+def default_session_path(dataset_path: str | Path) -> Path:
+    key = hashlib.sha1(str(Path(dataset_path).resolve()).encode("utf-8")).hexdigest()[:16]
+    return user_dir("data") / "sessions" / f"{Path(dataset_path).name}-{key}.sqlite"
+
+
+@dataclass
+class ReplayReport:
+    edits: int = 0
+    source_changed: bool = False
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    """(journal sequence number, reason) for edits that no longer apply to the changed source."""
+
+
+class Session:
+    """One dataset's edits: current state, undo/redo history and the durable journal behind them."""
+
+    def __init__(self, dataset: Dataset, path: str | Path | None = None):
+        self.dataset = dataset
+        self.path = Path(path) if path else default_session_path(dataset.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = SessionLock(self.path.with_name(self.path.name + ".lock"))
+        try:
+            self._db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript("""
+                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+                CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, ts REAL, action TEXT, label TEXT,
+                                                    edit TEXT, hashes TEXT);
+            """)
+        except sqlite3.Error as e:
+            self._lock.release()
+            raise DatasetError(f"cannot open the session store: {e}", str(self.path)) from None
+        self.state = CurationState()
+        self.undo_stack: list[tuple[Edit, Edit]] = []
+        self.redo_stack: list[tuple[Edit, Edit]] = []
+        self.replay = self._open()
+
+    # -- opening ----------------------------------------------------------------------------------
+    def _meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def _open(self) -> ReplayReport:
+        fingerprint = source_fingerprint(self.dataset.path)
+        stored = self._meta("source_hash")
+        report = ReplayReport(source_changed=stored is not None and stored != fingerprint)
+        if stored is None:
+            self._set_meta("source_path", str(Path(self.dataset.path).resolve()))
+            self._set_meta("source_hash", fingerprint)
+            self._set_meta("created", str(time.time()))
+        for seq, action, text, hashes in self._db.execute("SELECT seq, action, edit, hashes FROM journal ORDER BY seq"):
+            edit = edit_from_json(json.loads(text))
+            if report.source_changed:
+                reason = self._mismatch(json.loads(hashes or "{}"))
+                if reason:
+                    report.skipped.append((seq, reason))
+                    continue
+            try:
+                inverse = edit.apply(self.state, self.dataset)
+            except EditError as e:
+                report.skipped.append((seq, str(e)))
+                continue
+            self._track(seq, edit)
+            self._history(action, edit, inverse)
+            report.edits += 1
+        return report
+
+    def _mismatch(self, hashes: dict) -> str | None:
+        for rid, expected in hashes.items():
+            rid = int(rid)
+            if rid >= len(self.dataset) or record_hash(self.dataset, rid) != expected:
+                return f"record {rid} changed in the source file"
+        return None
+
+    def _history(self, action: str, edit: Edit, inverse: Edit) -> None:
+        if action == "do":
+            self.undo_stack.append((edit, inverse))
+            del self.undo_stack[:-HISTORY_LIMIT]
+            self.redo_stack.clear()
+        elif action == "undo" and self.undo_stack:
+            self.redo_stack.append(self.undo_stack.pop())
+        elif action == "redo" and self.redo_stack:
+            redone, _ = self.redo_stack.pop()
+            self.undo_stack.append((redone, inverse))
+
+    def _track(self, seq: int, edit: Edit) -> None:
+        for rid in edit.ids():
+            self.state.changed_at[rid] = seq
+
+    # -- changing ---------------------------------------------------------------------------------
+    def _commit(self, action: str, edit: Edit, inverse: Edit, hashes: dict) -> int:
+        text = json.dumps(edit.to_json(), ensure_ascii=False)
+        try:
+            cur = self._db.execute("INSERT INTO journal (ts, action, label, edit, hashes) VALUES (?, ?, ?, ?, ?)",
+                                   (time.time(), action, edit.label, text, json.dumps(hashes)))
+        except sqlite3.Error as e:
+            inverse.apply(self.state, self.dataset)  # not durable, so not done
+            raise DatasetError(f"could not save the edit ({e}); nothing was changed", str(self.path)) from None
+        return int(cur.lastrowid)
+
+    def apply(self, edit: Edit) -> int:
+        """Apply an edit and commit it durably; return its journal sequence number."""
+        inverse = edit.apply(self.state, self.dataset)  # validates ids before anything is hashed or written
+        ids = edit.ids()
+        hashes = {str(rid): record_hash(self.dataset, rid) for rid in ids} if len(ids) <= 5000 else {}
+        seq = self._commit("do", edit, inverse, hashes)
+        self._track(seq, edit)
+        self._history("do", edit, inverse)
+        return seq
+
+    def undo(self) -> Edit | None:
+        """Undo the last edit (durably); return the edit undone, or None when there is nothing to undo."""
+        if not self.undo_stack:
+            return None
+        edit, inverse = self.undo_stack[-1]
+        again = inverse.apply(self.state, self.dataset)
+        self._track(self._commit("undo", inverse, again, {}), inverse)
+        self._history("undo", inverse, again)
+        return edit
+
+    def redo(self) -> Edit | None:
+        if not self.redo_stack:
+            return None
+        edit, _ = self.redo_stack[-1]
+        inverse = edit.apply(self.state, self.dataset)
+        self._track(self._commit("redo", edit, inverse, {}), edit)
+        self._history("redo", edit, inverse)
+        return edit
+
+    @property
+    def undo_label(self) -> str | None:
+        return f"Undo: {self.undo_stack[-1][0].label}" if self.undo_stack else None
+
+    @property
+    def redo_label(self) -> str | None:
+        return f"Redo: {self.redo_stack[-1][0].label}" if self.redo_stack else None
+
+    # -- reading ----------------------------------------------------------------------------------
+    def edit_count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
+
+    def last_change(self) -> float | None:
+        row = self._db.execute("SELECT MAX(ts) FROM journal").fetchone()
+        return row[0]
+
+    def record_history(self, rid: int) -> list[dict]:
+        """Every journaled change that touched record `rid`: sequence, time, action and label."""
+        out = []
+        for seq, ts, action, label, text in self._db.execute(
+                "SELECT seq, ts, action, label, edit FROM journal ORDER BY seq"):
+            if rid in edit_from_json(json.loads(text)).ids():
+                out.append({"seq": seq, "time": ts, "action": action, "label": label})
+        return out
+
+    def effective_edits(self) -> list[Edit]:
+        """The edits that make the current state, oldest first (undone edits left out)."""
+        return [edit for edit, _ in self.undo_stack]
+
+    def summary(self) -> dict:
+        return {"session": str(self.path), "edits": self.edit_count(), "deleted": len(self.state.deleted),
+                "edited_records": len(self.state.objects), "tags": self.state.tag_counts(),
+                "cluster_names": {str(k): v for k, v in self.state.cluster_names.items()},
+                "last_change": self.last_change(), "source_changed": self.replay.source_changed,
+                "skipped_on_open": [{"seq": s, "reason": r} for s, r in self.replay.skipped]}
+
+    def discard(self) -> None:
+        """Forget every edit (the source file is untouched)."""
+        self._db.execute("DELETE FROM journal")
+        self._set_meta("source_hash", source_fingerprint(self.dataset.path))
+        self.state = CurationState()
+        self.undo_stack.clear()
+        self.redo_stack.clear()
+
+    def close(self) -> None:
+        self._db.close()
+        self._lock.release()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,112 @@
+"""`apply`, `session` and the curated `export` (selection, rebalancing, manifest) from the command line."""
+
+import json
+
+import pytest
+
+from explorer.cli.main import main
+from tests.samples import write
+
+RECORDS = [{"instruction": f"q{i}", "input": "", "output": f"a{i}"} for i in range(10)]
+
+
+@pytest.fixture
+def source(tmp_path):
+    return write(tmp_path / "src", RECORDS, "jsonl")
+
+
+def recipe(tmp_path, *lines):
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines) + "not json\n")
+    return path
+
+
+def test_apply_prints_each_committed_edit_and_skips_bad_lines(tmp_path, source, capsys):
+    path = recipe(tmp_path, {"op": "delete", "ids": [3, 7]}, {"op": "restore", "ids": [3]},
+                  {"op": "tag", "ids": [1, 2], "tag": "math"}, {"op": "untag", "ids": [1], "tag": "math"},
+                  {"op": "set", "id": 5, "field": "response", "value": "better"},
+                  {"op": "set", "id": 6, "field": "response", "value": "x", "hash": {"6": "0000000000000000"}},
+                  {"op": "delete", "ids": [99]})
+    assert main(["apply", str(source), "--recipe", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines()[:5] == ["committed 1: delete 2 records (line 1)", "committed 2: restore 1 record (line 2)",
+                                    "committed 3: tag 2 records 'math' (line 3)",
+                                    "committed 4: untag 1 record 'math' (line 4)",
+                                    "committed 5: edit response of record 5 (line 5)"]
+    assert "skipped line 6: record 6 differs from the one the recipe was made on" in err
+    assert "skipped line 7: no record with id 99" in err and "skipped line 8: invalid JSON" in err
+    assert main(["session", str(source), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert (info["edits"], info["deleted"], info["edited_records"], info["tags"]) == (5, 1, 1, {"math": 1})
+
+
+def test_recipe_out_replays_to_the_same_session(tmp_path, source, capsys, monkeypatch):
+    main(["apply", str(source), "--recipe", str(recipe(tmp_path, {"op": "delete", "ids": [0]},
+                                                       {"op": "tag", "ids": [2], "tag": "x"}))])
+    assert main(["session", str(source), "--recipe-out", str(tmp_path / "back.jsonl")]) == 0
+    lines = [json.loads(x) for x in (tmp_path / "back.jsonl").read_text().splitlines()]
+    assert [line["op"] for line in lines] == ["delete", "tag"] and "hash" in lines[0]
+    other = tmp_path / "copy.jsonl"
+    other.write_bytes(source.read_bytes())
+    assert main(["apply", str(other), "--recipe", str(tmp_path / "back.jsonl")]) == 0
+    capsys.readouterr()
+    main(["session", str(other), "--json"])
+    assert json.loads(capsys.readouterr().out)["deleted"] == 1
+
+
+def test_discard_needs_yes_when_not_interactive(tmp_path, source, capsys):
+    main(["apply", str(source), "--recipe", str(recipe(tmp_path, {"op": "delete", "ids": [0]}))])
+    assert main(["session", str(source), "--discard"]) == 2
+    assert main(["session", str(source), "--discard", "--yes"]) == 0
+    capsys.readouterr()
+    main(["session", str(source), "--json"])
+    assert json.loads(capsys.readouterr().out)["edits"] == 0
+
+
+def test_export_applies_the_session_and_writes_a_manifest(tmp_path, source, capsys):
+    main(["apply", str(source), "--recipe", str(recipe(
+        tmp_path, {"op": "delete", "ids": [0, 1]}, {"op": "set", "id": 2, "field": "response", "value": "NEW"},
+        {"op": "tag", "ids": [2, 3, 4], "tag": "keep"}, {"op": "tag", "ids": [4], "tag": "drop"}))])
+    out = tmp_path / "out.jsonl"
+    assert main(["export", str(source), "--out", str(out), "--tag", "keep", "--without-tag", "drop"]) == 0
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert rows == [{"instruction": "q2", "input": "", "output": "NEW"}, RECORDS[3]]
+    assert out.read_text().splitlines()[1] == source.read_text().splitlines()[3]  # untouched: byte-identical
+    manifest = json.loads((tmp_path / "out.jsonl.manifest.json").read_text())
+    assert manifest["session_edits"] == 4 and manifest["counts"] == {"in": 10, "deleted_in_session": 2,
+                                                                     "selected": 2, "out": 2}
+    assert manifest["selection"]["tags"] == ["keep"] and len(manifest["source"]["sha256"]) == 64
+    ids = tmp_path / "ids.txt"
+    ids.write_text("5\n6\n0\n")
+    main(["export", str(source), "--out", str(tmp_path / "ids.jsonl"), "--ids", str(ids)])
+    assert [json.loads(x)["instruction"] for x in (tmp_path / "ids.jsonl").read_text().splitlines()] == ["q5", "q6"]
+
+
+def write_analysis_rows(folder, rows):
+    folder.mkdir()
+    (folder / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_flag_cluster_kind_filters_and_rebalancing(tmp_path, source, capsys):
+    analysis = tmp_path / "analysis"
+    write_analysis_rows(analysis, [
+        {"id": i, "cluster": i % 2, "kind": "math" if i < 7 else "translation",
+         "flags": ["refusal"] if i in (0, 2) else []} for i in range(10)])
+    out = tmp_path / "o.jsonl"
+
+    def exported(*args):
+        assert main(["export", str(source), "--out", str(out), "--analysis", str(analysis), *args]) == 0
+        return [int(json.loads(x)["instruction"][1:]) for x in out.read_text().splitlines()]
+
+    assert exported("--without-flag", "refusal") == [1, 3, 4, 5, 6, 7, 8, 9]
+    assert exported("--flag", "refusal") == [0, 2]
+    assert exported("--cluster", "1", "--kind", "translation") == [7, 9]
+    capped = exported("--max-per-cluster", "3")
+    assert len(capped) == 6 and 0 not in capped and 2 not in capped  # unflagged records are kept first
+    assert exported("--max-per-cluster", "3", "--seed", "1") != [] and exported("--max-per-cluster", "3") == capped
+    assert len(exported("--max-per-kind", "2")) == 4
+    manifest = json.loads((tmp_path / "o.jsonl.manifest.json").read_text())
+    assert manifest["per_kind"]["out"] == {"math": 2, "translation": 2}
+    assert len(exported("--balance", "kind")) == 2  # 25 kinds, uniform targets: ceil(10 / 25) = 1 each
+    assert main(["export", str(source), "--out", str(out), "--flag", "refusal"]) == 2
+    assert "need an analysis" in capsys.readouterr().err
