@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup bench bench-analysis clean-venv
+.PHONY: demo test setup bench bench-analysis bench-edits clean-venv
 
 demo: setup
 	$(BIN)/sft-explorer inspect resources/demo/demo.jsonl
@@ -18,6 +18,9 @@ bench: setup
 
 bench-analysis: setup
 	$(BIN)/python benchmarks/bench_analysis.py
+
+bench-edits: setup
+	$(BIN)/python benchmarks/bench_edits.py
 
 clean-venv:
 	rm -rf $(VENV)
