@@ -185,8 +185,21 @@ class MoveTurn(_ContentEdit):
         return f"move a turn of record {self.id}"
 
 
+class _IdsEdit(Edit):
+    """An edit over a list of record ids (`ids_`, since `ids()` is the method every edit has)."""
+
+    def ids(self):
+        return list(self.ids_)  # type: ignore[attr-defined]
+
+    def to_json(self):
+        out = {"op": self.op, "ids": list(self.ids_)}  # type: ignore[attr-defined]
+        if hasattr(self, "tag"):
+            out["tag"] = self.tag  # type: ignore[attr-defined]
+        return out
+
+
 @dataclass(frozen=True)
-class Tag(Edit):
+class Tag(_IdsEdit):
     ids_: tuple[int, ...]
     tag: str
     op = "tag"
@@ -200,19 +213,13 @@ class Tag(Edit):
             state.tags.setdefault(i, set()).add(self.tag)
         return Untag(tuple(added), self.tag)
 
-    def ids(self):
-        return list(self.ids_)
-
     @property
     def label(self):
         return f"tag {_plural(len(self.ids_))} '{self.tag}'"
 
-    def to_json(self):
-        return {"op": self.op, "ids": list(self.ids_), "tag": self.tag}
-
 
 @dataclass(frozen=True)
-class Untag(Edit):
+class Untag(_IdsEdit):
     ids_: tuple[int, ...]
     tag: str
     op = "untag"
@@ -226,19 +233,13 @@ class Untag(Edit):
                 del state.tags[i]
         return Tag(tuple(removed), self.tag)
 
-    def ids(self):
-        return list(self.ids_)
-
     @property
     def label(self):
         return f"untag {_plural(len(self.ids_))} '{self.tag}'"
 
-    def to_json(self):
-        return {"op": self.op, "ids": list(self.ids_), "tag": self.tag}
-
 
 @dataclass(frozen=True)
-class Delete(Edit):
+class Delete(_IdsEdit):
     ids_: tuple[int, ...]
     op = "delete"
 
@@ -248,19 +249,13 @@ class Delete(Edit):
         state.deleted.update(newly)
         return Restore(tuple(newly))
 
-    def ids(self):
-        return list(self.ids_)
-
     @property
     def label(self):
         return f"delete {_plural(len(self.ids_))}"
 
-    def to_json(self):
-        return {"op": self.op, "ids": list(self.ids_)}
-
 
 @dataclass(frozen=True)
-class Restore(Edit):
+class Restore(_IdsEdit):
     ids_: tuple[int, ...]
     op = "restore"
 
@@ -270,15 +265,9 @@ class Restore(Edit):
         state.deleted.difference_update(back)
         return Delete(tuple(back))
 
-    def ids(self):
-        return list(self.ids_)
-
     @property
     def label(self):
         return f"restore {_plural(len(self.ids_))}"
-
-    def to_json(self):
-        return {"op": self.op, "ids": list(self.ids_)}
 
 
 @dataclass(frozen=True)
