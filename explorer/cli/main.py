@@ -24,7 +24,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+COMMANDS = {"inspect", "export", "analyze", "cache", "apply", "session"}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        from explorer.ui.app import main as app_main  # no command: the desktop app
+
+        return app_main(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):

@@ -97,7 +97,8 @@ class Pipeline:
         self._stages[name] = (key, value)
         return value
 
-    def _embedder(self, params: AnalysisParams) -> Embedder:
+    def embedder(self, params: AnalysisParams) -> Embedder:
+        """The embedder for `params`, loaded once and kept."""
         key = (params.model, params.device)
         if key not in self._embedders:
             self._embedders[key] = self.embedder_factory(params)
@@ -119,7 +120,7 @@ class Pipeline:
         model_id = model_id_for(p.model)
         emb_key = (model_id, p.embed_field)
         embedded = self._stage("embeddings", emb_key, lambda: embed(
-            lambda: self._embedder(p), model_id, texts.field(p.embed_field), self.cache, progress, cancel), s)
+            lambda: self.embedder(p), model_id, texts.field(p.embed_field), self.cache, progress, cancel), s)
         vectors = embedded.vectors
         n = len(vectors)
         k = min(p.n_neighbors, max(n - 1, 1))
@@ -155,8 +156,8 @@ class Pipeline:
     def _kinds(self, tax: taxonomy.Taxonomy, texts: RecordTexts, vectors: np.ndarray, p: AnalysisParams,
                model_id: str, progress: ProgressFn | None, cancel: CancelFn | None) -> tuple[list[str], list[str]]:
         examples, owners = taxonomy.example_texts(tax)
-        ex_vectors = embed(lambda: self._embedder(p), model_id, examples, self.cache, progress, cancel).vectors
+        ex_vectors = embed(lambda: self.embedder(p), model_id, examples, self.cache, progress, cancel).vectors
         if p.embed_field != "instruction":  # kinds are judged on instructions, whatever the map shows
-            vectors = embed(lambda: self._embedder(p), model_id, texts.instruction, self.cache, progress, cancel).vectors
+            vectors = embed(lambda: self.embedder(p), model_id, texts.instruction, self.cache, progress, cancel).vectors
         return taxonomy.assign(tax, texts.instruction, texts.user_turn_count, vectors, ex_vectors, owners,
                                p.kind_threshold)

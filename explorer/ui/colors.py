@@ -1,0 +1,71 @@
+"""Colour groups for the map and its legend: by cluster, task kind, quality flags, token length or tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+           "#86bcb6", "#8cd17d", "#b6992d", "#499894", "#d37295", "#a0cbe8", "#ffbe7d", "#f1ce63", "#d4a6c8",
+           "#fabfd2", "#79706e"]
+QUIET = "#c4c4c4"
+TOKEN_BINS = (0, 64, 256, 1024, 4096)
+
+
+@dataclass
+class Groups:
+    index: np.ndarray
+    """Group number per record."""
+    names: list[str]
+    colors: list[str]
+    counts: list[int]
+
+
+def _hex_to_argb(color: str) -> int:
+    return 0xFF000000 | int(color.lstrip("#"), 16)
+
+
+def argb_table(groups: Groups) -> np.ndarray:
+    return np.array([_hex_to_argb(c) for c in groups.colors], dtype=np.uint32)
+
+
+def groups_for(mode: str, document) -> Groups:
+    """Groups of the open document's records for a colour mode."""
+    a = document.analysis
+    n = len(document)
+    if mode == "cluster":
+        clusters = a.clusters
+        ids = sorted(set(clusters.tolist()))
+        names = [("noise" if c < 0 else f"{c}: {document.cluster_name(c)}") for c in ids]
+        colors = [QUIET if c < 0 else PALETTE[c % len(PALETTE)] for c in ids]
+        lookup = {c: k for k, c in enumerate(ids)}
+        index = np.array([lookup[c] for c in clusters.tolist()], dtype=np.int64)
+    elif mode == "kind":
+        kinds = a.kinds
+        names = sorted(set(kinds), key=lambda k: (k == "unassigned", -kinds.count(k)))
+        lookup = {k: i for i, k in enumerate(names)}
+        index = np.array([lookup[k] for k in kinds], dtype=np.int64)
+        colors = [QUIET if k == "unassigned" else PALETTE[i % len(PALETTE)] for i, k in enumerate(names)]
+    elif mode == "flags":
+        names = ["no flags"] + [f for f in sorted({f for fs in a.flags for f in fs})]
+        lookup = {f: i for i, f in enumerate(names)}
+        index = np.array([lookup[fs[0]] if fs else 0 for fs in a.flags], dtype=np.int64)
+        colors = [QUIET] + [PALETTE[(i + 2) % len(PALETTE)] for i in range(len(names) - 1)]
+    elif mode == "tokens":
+        bins = np.digitize(a.tokens["conversation"], TOKEN_BINS[1:])
+        names = [f"< {TOKEN_BINS[1]}"] + [f"{lo}–{hi}" for lo, hi in zip(TOKEN_BINS[1:], TOKEN_BINS[2:])] + \
+            [f"> {TOKEN_BINS[-1]}"]
+        index = bins.astype(np.int64)
+        colors = ["#c6dbef", "#6baed6", "#2171b5", "#08306b", "#e15759"]
+    elif mode == "tags":
+        tag_names = sorted({t for rid in range(n) for t in document.tags(rid)})
+        names = ["untagged"] + tag_names
+        lookup = {t: i for i, t in enumerate(names)}
+        index = np.array([lookup[min(document.tags(rid))] if document.tags(rid) else 0 for rid in range(n)],
+                         dtype=np.int64)
+        colors = [QUIET] + [PALETTE[i % len(PALETTE)] for i in range(len(tag_names))]
+    else:
+        raise ValueError(mode)
+    counts = np.bincount(index, minlength=len(names)).tolist()
+    return Groups(index, names, colors, counts)

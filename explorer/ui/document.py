@@ -1,0 +1,173 @@
+"""The open dataset as the UI sees it: dataset, session (edits), analysis; all changes go through here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from explorer.core import formats
+from explorer.core.analysis.embed_cache import EmbeddingCache
+from explorer.core.analysis.embedding import embed, model_id_for
+from explorer.core.analysis.pipeline import Analysis, AnalysisParams, Pipeline
+from explorer.core.analysis.projection import place
+from explorer.core.curation.curated import Rebalance, Selection, curated_export
+from explorer.core.curation.edits import Edit
+from explorer.core.curation.session import Session
+from explorer.core.dataset import Dataset, load
+from explorer.core.errors import DatasetError
+from explorer.core.formats import ColumnMapping
+from explorer.core.record import Record
+from explorer.workers.jobs import JobRunner
+
+
+class Document(QObject):
+    loaded = Signal()
+    analysis_ready = Signal()
+    records_changed = Signal(list)
+    """Ids whose content, tags or deletion changed (after an edit, undo or redo)."""
+    history_changed = Signal()
+    failed = Signal(str, str)
+    """(what failed, message) — the window shows it; nothing is lost."""
+    exported = Signal(object)
+
+    def __init__(self, runner: JobRunner, embedder_factory: Callable | None = None,
+                 params: AnalysisParams = AnalysisParams(), parent: QObject | None = None):
+        super().__init__(parent)
+        self.runner = runner
+        self.embedder_factory = embedder_factory
+        self.params = params
+        self.dataset: Dataset | None = None
+        self.session: Session | None = None
+        self.pipeline: Pipeline | None = None
+        self.analysis: Analysis | None = None
+        runner.finished.connect(self._on_finished)
+        runner.failed.connect(lambda kind, msg: self.failed.emit(kind, msg))
+
+    # -- opening and analysis ---------------------------------------------------------------------
+    def open(self, path: str | Path, mapping: ColumnMapping | None = None) -> None:
+        self.close()
+        self.runner.submit("load", lambda progress, cancel: load(path, mapping=mapping, progress=progress,
+                                                                 cancel=cancel))
+
+    def analyze(self, params: AnalysisParams | None = None) -> None:
+        if self.pipeline is None:
+            return
+        self.params = params or self.params
+        pipeline, p = self.pipeline, self.params
+        self.runner.submit("analysis", lambda progress, cancel: pipeline.run(p, progress, cancel))
+
+    def _on_finished(self, kind: str, result: object) -> None:
+        if kind == "load":
+            self._loaded(result)  # type: ignore[arg-type]
+        elif kind == "analysis":
+            self.analysis = result  # type: ignore[assignment]
+            self.analysis_ready.emit()
+        elif kind == "place" and self.analysis is not None:
+            ids, points = result  # type: ignore[misc]
+            self.analysis.xy[ids] = points
+            self.records_changed.emit(list(ids))
+        elif kind == "export":
+            self.exported.emit(result)
+
+    def _loaded(self, dataset: Dataset) -> None:
+        try:
+            self.session = Session(dataset)
+        except DatasetError as e:
+            self.failed.emit("load", str(e))
+            return
+        self.dataset = dataset
+        factory = self.embedder_factory
+        self.pipeline = Pipeline(dataset, (lambda p: factory(p)) if factory else None, EmbeddingCache())
+        self.loaded.emit()
+        self.analyze()
+
+    def close(self) -> None:
+        self.runner.cancel()
+        if self.session is not None:
+            self.session.close()
+        self.dataset = self.session = self.pipeline = self.analysis = None
+
+    # -- reading ----------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.dataset) if self.dataset is not None else 0
+
+    def record(self, rid: int) -> Record:
+        """The record as the user sees it: with the session's edits."""
+        assert self.dataset is not None and self.session is not None
+        obj = self.session.state.objects.get(rid)
+        if obj is None:
+            return self.dataset.record(rid)
+        return formats.to_record(self.dataset.format_of(rid), obj, rid, self.dataset.mapping)
+
+    def text(self, rid: int, field: str) -> str:
+        if self.session is not None and rid in self.session.state.objects:
+            return getattr(self.record(rid), field)
+        if self.analysis is not None:
+            return getattr(self.analysis.texts, field)[rid]
+        return getattr(self.record(rid), field)
+
+    def is_deleted(self, rid: int) -> bool:
+        return self.session is not None and rid in self.session.state.deleted
+
+    def tags(self, rid: int) -> set[str]:
+        return self.session.state.tags.get(rid, set()) if self.session else set()
+
+    def cluster_name(self, cluster: int) -> str:
+        if self.session is not None and cluster in self.session.state.cluster_names:
+            return self.session.state.cluster_names[cluster]
+        return self.analysis.cluster_label(cluster) if self.analysis else ""
+
+    # -- changing ---------------------------------------------------------------------------------
+    def apply(self, edit: Edit) -> bool:
+        """Commit an edit durably; on failure the window is told and nothing changed."""
+        if self.session is None:
+            return False
+        try:
+            self.session.apply(edit)
+        except DatasetError as e:
+            self.failed.emit("edit", str(e))
+            return False
+        self._changed(edit)
+        return True
+
+    def undo(self) -> None:
+        if self.session is not None:
+            edit = self.session.undo()
+            if edit is not None:
+                self._changed(edit)
+
+    def redo(self) -> None:
+        if self.session is not None:
+            edit = self.session.redo()
+            if edit is not None:
+                self._changed(edit)
+
+    def _changed(self, edit: Edit) -> None:
+        ids = edit.ids()
+        self.records_changed.emit(ids)
+        self.history_changed.emit()
+        content = [i for i in ids if self.session is not None and i in self.session.state.objects]
+        if content and self.analysis is not None and len(content) <= 1000:
+            self._place(content)
+
+    def _place(self, ids: list[int]) -> None:
+        """Re-embed edited records and put them on the existing map (no re-layout)."""
+        analysis, pipeline = self.analysis, self.pipeline
+        texts = [getattr(self.record(i), "instruction") for i in ids]
+        params = self.params
+
+        def job(progress, cancel):
+            vectors = embed(lambda: pipeline.embedder(params), model_id_for(params.model), texts,
+                            pipeline.cache, progress, cancel).vectors
+            return np.array(ids), place(vectors, analysis.vectors, analysis.xy)
+
+        self.runner.submit("place", job)
+
+    def export(self, out: str, to: str | None, ids: list[int] | None) -> None:
+        dataset, state = self.dataset, self.session.state
+        count = self.session.edit_count()
+        self.runner.submit("export", lambda progress, cancel: curated_export(
+            dataset, state, out, to, Selection(ids=ids), Rebalance(), None, count, progress, cancel))

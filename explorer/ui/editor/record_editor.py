@@ -1,0 +1,144 @@
+"""The record editor: the whole conversation as plain text, editable; every change is one undoable edit."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QCompleter, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
+                               QPushButton, QScrollArea, QVBoxLayout, QWidget)
+
+from explorer.core.analysis.checks import FLAGS
+from explorer.core.curation import edits as E
+
+CONVERSATION_FORMATS = {"messages", "sharegpt", "lima"}
+FIELD_ROWS = ("system", "instruction", "input", "response")
+
+
+class RecordEditor(QWidget):
+    """Shows the current record; 'Apply' (Ctrl+Return) submits the changed fields or turns as one edit."""
+
+    submitted = Signal(object)
+    """An Edit for the document to apply."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.document = None
+        self.rid: int | None = None
+        self.header = QLabel("No record selected.")
+        self.header.setTextFormat(Qt.PlainText)
+        self.header.setWordWrap(True)
+        self.flags_label = QLabel()
+        self.flags_label.setTextFormat(Qt.PlainText)
+        self.flags_label.setWordWrap(True)
+        self.boxes: list[tuple[str, object, QPlainTextEdit]] = []
+        self.form = QFormLayout()
+        inner = QWidget()
+        inner.setLayout(self.form)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        self.tags = QLineEdit()
+        self.tags.setPlaceholderText("tags, comma-separated")
+        self.apply_button = QPushButton("Apply changes")
+        self.apply_button.setToolTip("Commit the edited text (Ctrl+Return)")
+        self.delete_button = QPushButton("Delete")
+        self.apply_button.clicked.connect(self.apply_changes)
+        self.delete_button.clicked.connect(self._toggle_delete)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.apply_changes)
+        buttons = QHBoxLayout()
+        buttons.addWidget(QLabel("Tags:"))
+        buttons.addWidget(self.tags, 1)
+        buttons.addWidget(self.apply_button)
+        buttons.addWidget(self.delete_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.flags_label)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+        self.setEnabled(False)
+
+    def set_document(self, document) -> None:
+        self.document = document
+
+    def show_record(self, rid: int | None) -> None:
+        self.rid = rid
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.boxes = []
+        doc = self.document
+        if rid is None or doc is None or doc.dataset is None or rid >= len(doc):
+            self.header.setText("No record selected.")
+            self.flags_label.clear()
+            self.setEnabled(False)
+            return
+        self.setEnabled(True)
+        record = doc.record(rid)
+        fmt = doc.dataset.format_of(rid)
+        a = doc.analysis
+        line = doc.dataset.line_of(rid)
+        parts = [f"Record {rid}", fmt] + ([f"line {line}"] if line else [])
+        if a is not None:
+            parts += [f"cluster {int(a.clusters[rid])}", f"kind {a.kinds[rid]}",
+                      f"{int(a.tokens['conversation'][rid])} tokens"]
+        if doc.is_deleted(rid):
+            parts.append("DELETED")
+        self.header.setText(" · ".join(parts))
+        flags = a.flags[rid] if a is not None else []
+        self.flags_label.setText("\n".join(f"⚑ {f}: {FLAGS[f]}" for f in flags))
+        if fmt in CONVERSATION_FORMATS:
+            for k, m in enumerate(record.messages):
+                self._add_box(m.role, ("turn", k), m.content)
+        else:
+            values = {"system": record.system, "response": record.response}
+            obj = doc.session.state.object(doc.dataset, rid)
+            values["instruction"], values["input"] = _instruction_and_input(fmt, obj, record.instruction)
+            for name in FIELD_ROWS:
+                self._add_box(name, ("field", name), values[name])
+        self.tags.setText(", ".join(sorted(doc.tags(rid))))
+        completer = QCompleter(sorted(doc.session.state.tag_counts()), self.tags)
+        self.tags.setCompleter(completer)
+        self.delete_button.setText("Restore" if doc.is_deleted(rid) else "Delete")
+
+    def _add_box(self, label: str, key: tuple, text: str) -> None:
+        box = QPlainTextEdit()
+        box.setPlainText(text)  # plain text only: nothing in a record is interpreted as HTML
+        box.setMinimumHeight(60)
+        self.form.addRow(label, box)
+        self.boxes.append((label, key, box))
+        box.setProperty("original", text)
+
+    def changed_edits(self) -> list:
+        out = []
+        for _, key, box in self.boxes:
+            text = box.toPlainText()
+            if text == box.property("original"):
+                continue
+            kind, what = key
+            out.append(E.SetTurn(self.rid, what, text) if kind == "turn" else E.SetField(self.rid, what, text))
+        return out
+
+    def apply_changes(self) -> None:
+        if self.rid is None:
+            return
+        edits = self.changed_edits()
+        wanted = {t.strip() for t in self.tags.text().split(",") if t.strip()}
+        current = self.document.tags(self.rid)
+        edits += [E.Tag((self.rid,), t) for t in sorted(wanted - current)]
+        edits += [E.Untag((self.rid,), t) for t in sorted(current - wanted)]
+        if not edits:
+            return
+        self.submitted.emit(edits[0] if len(edits) == 1 else E.Batch(tuple(edits), f"edit record {self.rid}"))
+
+    def _toggle_delete(self) -> None:
+        if self.rid is not None:
+            ids = (self.rid,)
+            self.submitted.emit(E.Restore(ids) if self.document.is_deleted(self.rid) else E.Delete(ids))
+
+
+def _instruction_and_input(fmt: str, obj: dict, joined: str) -> tuple[str, str]:
+    """Field formats keep instruction and input apart in the source; show them apart too."""
+    keys = {"alpaca": ("instruction", "input"), "dolly": ("instruction", "context")}.get(fmt)
+    if keys and isinstance(obj.get(keys[0]), str):
+        extra = obj.get(keys[1])
+        return obj[keys[0]], extra if isinstance(extra, str) else ""
+    return joined, ""

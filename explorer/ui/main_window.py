@@ -1,0 +1,383 @@
+"""The main window: map in the centre, editor, table and summary panels in docks, every long job in the background."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QInputDialog, QLabel,
+                               QLineEdit, QListWidget, QMainWindow, QMessageBox, QProgressBar, QPushButton,
+                               QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget)
+
+from explorer.core.curation import edits as E
+from explorer.ui.colors import argb_table, groups_for
+from explorer.ui.document import Document
+from explorer.ui.editor.record_editor import RecordEditor
+from explorer.ui.panels.summary_panels import ClustersPanel, CoveragePanel, LegendPanel, ProblemsPanel, QualityPanel
+from explorer.ui.scatter.map_view import MapView
+from explorer.ui.start_page import DEMO, StartPage
+from explorer.ui.table.record_model import RecordTableModel
+from explorer.ui.view_state import COLOR_MODES, ViewState
+
+MAX_RECENT = 10
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, document: Document, settings: QSettings | None = None):
+        super().__init__()
+        self.document = document
+        self.settings = settings or QSettings()
+        self.state = ViewState(self)
+        self.groups = None
+        self.setWindowTitle("SFT Explorer")
+        self._build_central()
+        self._build_docks()
+        self._build_actions()
+        self._build_status()
+        self._connect()
+        self.restoreGeometry(self.settings.value("geometry", b""))
+        self.restoreState(self.settings.value("windowState", b""))
+        self.start.show_recent(self.recent_files())
+        self._update_actions()
+
+    # -- building ---------------------------------------------------------------------------------
+    def _build_central(self) -> None:
+        self.map = MapView()
+        self.map.hover_text = lambda rid: " ".join(self.document.text(rid, "instruction").split())[:300]
+        self.color_by = QComboBox()
+        self.color_by.addItems(COLOR_MODES)
+        self.lasso = QCheckBox("Lasso")
+        self.lasso.setToolTip("Drag to draw a lasso (Alt-drag works too). Shift adds, Ctrl subtracts.")
+        self.show_deleted = QCheckBox("Show deleted")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search text (regex allowed) — Enter; Ctrl+Enter: semantic search")
+        self.search.setClearButtonEnabled(True)
+        bar = QHBoxLayout()
+        for w in (QLabel("Colour by"), self.color_by, self.lasso, self.show_deleted):
+            bar.addWidget(w)
+        bar.addWidget(self.search, 1)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(bar)
+        layout.addWidget(self.map, 1)
+        self.start = StartPage()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.start)
+        self.stack.addWidget(page)
+        self.setCentralWidget(self.stack)
+
+    def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.editor = RecordEditor()
+        self.editor.set_document(self.document)
+        self.model = RecordTableModel(self.document, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QTableView.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        self.table.sortByColumn(0, Qt.AscendingOrder)
+        for column, width in ((0, 60), (1, 340), (2, 340), (3, 60), (4, 130), (5, 160)):
+            self.table.setColumnWidth(column, width)
+        self.clusters = ClustersPanel()
+        self.coverage = CoveragePanel()
+        self.quality = QualityPanel()
+        self.problems = ProblemsPanel()
+        self.legend = LegendPanel()
+        self.history = QListWidget()
+        self._dock("Record", self.editor, Qt.RightDockWidgetArea)
+        self._dock("Table", self.table, Qt.BottomDockWidgetArea)
+        left = [self._dock(t, w, Qt.LeftDockWidgetArea) for t, w in
+                (("Clusters", self.clusters), ("Task kinds", self.coverage), ("Quality", self.quality),
+                 ("Problems", self.problems))]
+        for dock in left[1:]:
+            self.tabifyDockWidget(left[0], dock)
+        left[0].raise_()
+        legend = self._dock("Legend", self.legend, Qt.LeftDockWidgetArea)
+        history = self._dock("History", self.history, Qt.RightDockWidgetArea)
+        self.tabifyDockWidget(legend, history)
+        legend.raise_()
+
+    def _action(self, text: str, slot, shortcut=None, menu=None, toolbar: QToolBar | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        if menu is not None:
+            menu.addAction(action)
+        if toolbar is not None:
+            toolbar.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        file, edit, select, view = (self.menuBar().addMenu(t) for t in ("&File", "&Edit", "&Select", "&View"))
+        tools = QToolBar("Main")
+        tools.setObjectName("Main toolbar")
+        self.addToolBar(tools)
+        self.act_open = self._action("Open…", self.open_dialog, QKeySequence.Open, file, tools)
+        self._action("Open demo dataset", lambda: self.open_path(DEMO), None, file)
+        self.act_export = self._action("Export…", lambda: self.export_dialog(False), "Ctrl+E", file, tools)
+        self.act_export_sel = self._action("Export selection…", lambda: self.export_dialog(True), "Ctrl+Shift+S",
+                                           file)
+        file.addSeparator()
+        self._action("Quit", self.close, QKeySequence.Quit, file)
+        self.act_undo = self._action("Undo", self.document.undo, QKeySequence.Undo, edit, tools)
+        self.act_redo = self._action("Redo", self.document.redo, QKeySequence.Redo, edit, tools)
+        edit.addSeparator()
+        self.act_delete = self._action("Delete selected", self.delete_selection, QKeySequence.Delete, edit, tools)
+        self._action("Restore selected", self.restore_selection, "Ctrl+Shift+R", edit)
+        self.act_tag = self._action("Tag selected…", self.tag_dialog, "Ctrl+T", edit, tools)
+        self._action("Untag selected…", self.untag_dialog, "Ctrl+Shift+T", edit)
+        self._action("Select all", lambda: self.state.select(np.arange(len(self.document))), QKeySequence.SelectAll,
+                     select)
+        self._action("Clear selection", lambda: self.state.select([]), "Esc", select)
+        self._action("Select current cluster", self.select_current_cluster, "Ctrl+L", select)
+        self._action("Reset zoom", self.map.reset_view, "Ctrl+0", view)
+        self.act_recompute = self._action("Recompute map", self.recompute, "F5", view, tools)
+
+    def _build_status(self) -> None:
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(260)
+        self.progress_text = QLabel()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(lambda: self.document.runner.cancel())
+        self.selection_label = QLabel()
+        bar = self.statusBar()
+        bar.addWidget(self.selection_label, 1)
+        bar.addPermanentWidget(self.progress_text)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+        self._set_busy(False)
+
+    def _connect(self) -> None:
+        doc, st = self.document, self.state
+        doc.loaded.connect(self._on_loaded)
+        doc.analysis_ready.connect(self._on_analysis)
+        doc.records_changed.connect(self._on_records_changed)
+        doc.history_changed.connect(self._update_actions)
+        doc.failed.connect(self._on_failed)
+        doc.exported.connect(lambda r: self.statusBar().showMessage(f"Wrote {r.written:,} records to {r.out}", 8000))
+        runner = doc.runner
+        runner.progress.connect(self._on_progress)
+        runner.busy_changed.connect(self._set_busy)
+        runner.cancelled.connect(lambda kind: self.statusBar().showMessage(f"{kind} cancelled", 5000))
+        self.map.selected.connect(st.select)
+        self.map.clicked.connect(lambda rid: st.set_current(rid) if rid is not None else None)
+        st.selection_changed.connect(self._on_selection)
+        st.current_changed.connect(self.editor.show_record)
+        st.coloring_changed.connect(self.restyle)
+        self.table.clicked.connect(lambda index: st.set_current(self.model.data(index, Qt.UserRole)))
+        self.editor.submitted.connect(doc.apply)
+        for panel in (self.clusters, self.coverage, self.quality, self.problems):
+            panel.select_ids.connect(st.select)
+        self.legend.toggled.connect(st.toggle_group)
+        self.color_by.currentTextChanged.connect(st.set_color_by)
+        self.show_deleted.toggled.connect(st.set_show_deleted)
+        self.lasso.toggled.connect(lambda on: setattr(self.map, "lasso_mode", on))
+        self.search.returnPressed.connect(self.run_search)
+        self.start.open_requested.connect(self.open_path)
+        self.start.browse_requested.connect(self.open_dialog)
+
+    # -- opening ----------------------------------------------------------------------------------
+    def open_path(self, path) -> None:
+        self.document.open(path)
+        self.stack.setCurrentIndex(1)
+        self.setWindowTitle(f"{Path(path).name} — SFT Explorer")
+        self._remember(str(path))
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open dataset", "", "Datasets (*.jsonl *.json *.gz *.csv *.tsv "
+                                              "*.parquet *.arrow);;All files (*)")
+        if path:
+            self.open_path(path)
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recentFiles", [])
+        files = [value] if isinstance(value, str) else list(value or [])
+        return [f for f in files if Path(f).exists()][:MAX_RECENT]
+
+    def _remember(self, path: str) -> None:
+        files = [path] + [f for f in self.recent_files() if f != path]
+        self.settings.setValue("recentFiles", files[:MAX_RECENT])
+
+    def _on_loaded(self) -> None:
+        doc = self.document
+        self.problems.refresh(doc)
+        self.model.set_rows(np.arange(len(doc)))
+        self.state.select([])
+        self.state.set_current(0 if len(doc) else None)
+        self.editor.show_record(self.state.current)
+        replay = doc.session.replay
+        note = f"; session restored: {replay.edits} edits" if replay.edits else ""
+        self.statusBar().showMessage(f"Opened {doc.dataset.path}: {len(doc):,} records{note}", 8000)
+        self._update_actions()
+
+    def _on_analysis(self) -> None:
+        a = self.document.analysis
+        self.map.set_points(a.xy)
+        self.restyle()
+        for panel in (self.clusters, self.coverage, self.quality):
+            panel.refresh(self.document)
+        self.model.refresh()
+        self.editor.show_record(self.state.current)
+        e = a.embedding
+        self.statusBar().showMessage(f"Analysis done: {a.balance['clusters']} clusters; embeddings on {e['device']} "
+                                     f"({e['computed']:,} new, {e['cached']:,} cached)", 8000)
+
+    def _on_failed(self, kind: str, message: str) -> None:
+        box = QMessageBox(QMessageBox.Warning, "SFT Explorer", "", QMessageBox.Close, self)
+        box.setTextFormat(Qt.PlainText)
+        box.setText(f"{kind} failed:\n{message}")
+        box.open()  # window-modal and non-blocking: tests and the event loop carry on
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def restyle(self) -> None:
+        doc, st = self.document, self.state
+        if doc.analysis is None:
+            return
+        self.groups = groups_for(st.color_by, doc)
+        colors = argb_table(self.groups)[self.groups.index]
+        hidden = np.array([name in st.hidden_groups for name in self.groups.names], dtype=bool)
+        visible = ~hidden[self.groups.index]
+        if not st.show_deleted and doc.session is not None and doc.session.state.deleted:
+            visible[list(doc.session.state.deleted)] = False
+        selected = np.zeros(len(doc), dtype=bool)
+        selected[st.selection] = True
+        labels = []
+        if st.color_by == "cluster":
+            clusters = doc.analysis.clusters
+            ids, sizes = np.unique(clusters[clusters >= 0], return_counts=True)
+            for c, size in sorted(zip(ids.tolist(), sizes.tolist()), key=lambda p: -p[1]):
+                x, y = np.median(doc.analysis.xy[clusters == c], axis=0)
+                labels.append((doc.cluster_name(c), float(x), float(y), size))
+        self.map.set_style(colors, visible, selected, labels)
+        self.legend.show_groups(self.groups, st.hidden_groups)
+
+    def _on_selection(self) -> None:
+        sel = self.state.selection
+        self.model.set_rows(sel if len(sel) else np.arange(len(self.document)))
+        self.selection_label.setText(f"{len(sel):,} selected" if len(sel) else "")
+        if len(sel) and self.state.current not in set(sel[:1000].tolist()):
+            self.state.set_current(int(sel[0]))
+        self.restyle()
+        self._update_actions()
+
+    def _on_records_changed(self, ids: list) -> None:
+        self.model.refresh(ids)
+        self.restyle()
+        if self.document.analysis is not None:
+            self.clusters.refresh(self.document)
+        if self.state.current in ids or not ids:
+            self.editor.show_record(self.state.current)
+        self._update_actions()
+
+    # -- actions ----------------------------------------------------------------------------------
+    def _target_ids(self) -> tuple[int, ...]:
+        if len(self.state.selection):
+            return tuple(int(i) for i in self.state.selection)
+        return (self.state.current,) if self.state.current is not None else ()
+
+    def delete_selection(self) -> None:
+        ids = self._target_ids()
+        if ids:
+            self.document.apply(E.Delete(ids))
+
+    def restore_selection(self) -> None:
+        ids = self._target_ids()
+        if ids:
+            self.document.apply(E.Restore(ids))
+
+    def tag_selection(self, tag: str) -> None:
+        ids = self._target_ids()
+        if ids and tag.strip():
+            self.document.apply(E.Tag(ids, tag.strip()))
+
+    def tag_dialog(self) -> None:
+        tag, ok = QInputDialog.getText(self, "Tag", f"Tag for {len(self._target_ids()):,} records:")
+        if ok:
+            self.tag_selection(tag)
+
+    def untag_dialog(self) -> None:
+        tag, ok = QInputDialog.getText(self, "Untag", "Tag to remove:")
+        if ok and tag.strip() and self._target_ids():
+            self.document.apply(E.Untag(self._target_ids(), tag.strip()))
+
+    def select_current_cluster(self) -> None:
+        a, rid = self.document.analysis, self.state.current
+        if a is not None and rid is not None:
+            self.state.select(np.flatnonzero(a.clusters == a.clusters[rid]))
+
+    def recompute(self) -> None:
+        if self.document.pipeline is not None:
+            self.document.pipeline.invalidate()
+            self.document.analyze()
+
+    def run_search(self) -> None:
+        """Substring or regular-expression search over instructions and responses; the hits become the selection."""
+        text = self.search.text().strip()
+        a = self.document.analysis
+        if not text or a is None:
+            return
+        try:
+            pattern = re.compile(text, re.I)
+        except re.error:
+            pattern = re.compile(re.escape(text), re.I)
+        hits = [i for i in range(len(self.document))
+                if pattern.search(self.document.text(i, "instruction")) or pattern.search(
+                    self.document.text(i, "response"))]
+        self.state.select(hits)
+        self.statusBar().showMessage(f"{len(hits):,} records match", 5000)
+
+    def export_dialog(self, selection_only: bool) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export", "", "JSON Lines (*.jsonl);;JSON (*.json);;"
+                                              "Parquet (*.parquet)")
+        if path:
+            self.export_to(path, selection_only)
+
+    def export_to(self, path: str, selection_only: bool, to: str | None = None) -> None:
+        ids = [int(i) for i in self.state.selection] if selection_only else None
+        self.document.export(path, to, ids)
+
+    # -- state ------------------------------------------------------------------------------------
+    def _update_actions(self) -> None:
+        session = self.document.session
+        has = session is not None
+        self.act_undo.setEnabled(has and bool(session.undo_stack))
+        self.act_redo.setEnabled(has and bool(session.redo_stack))
+        self.act_undo.setText(session.undo_label if has and session.undo_label else "Undo")
+        self.act_redo.setText(session.redo_label if has and session.redo_label else "Redo")
+        for action in (self.act_export, self.act_export_sel, self.act_delete, self.act_tag, self.act_recompute):
+            action.setEnabled(has)
+        self.history.clear()
+        if has:
+            self.history.addItems([edit.label for edit, _ in session.undo_stack[-200:]])
+            self.history.scrollToBottom()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.progress_text.setVisible(busy)
+
+    def _on_progress(self, kind: str, done: int, total: int, text: str) -> None:
+        self.progress.setMaximum(max(total, 0) if total else 0)
+        self.progress.setValue(min(done, total) if total else 0)
+        self.progress_text.setText(text)
+
+    def closeEvent(self, event) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("windowState", self.saveState())
+        self.document.close()
+        self.document.runner.wait(5000)
+        super().closeEvent(event)

@@ -1,0 +1,114 @@
+"""A virtual table over the document's records: rows are computed when shown, so 1M rows cost nothing upfront."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+ELIDE = 200
+COLUMNS = ("id", "instruction", "response", "cluster", "kind", "flags", "tokens", "tags", "deleted")
+
+
+def _one_line(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= ELIDE else text[: ELIDE - 1] + "…"
+
+
+class RecordTableModel(QAbstractTableModel):
+    """Shows all records or only the selected ones (`rows` holds the record id of each row)."""
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.rows = np.zeros(0, dtype=np.int64)
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    def set_rows(self, ids: np.ndarray) -> None:
+        self.beginResetModel()
+        self.rows = np.asarray(ids, dtype=np.int64)
+        if self._sort:
+            self.rows = self._sorted(self.rows, *self._sort)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def value(self, rid: int, column: str) -> object:
+        doc = self.document
+        a = doc.analysis
+        if column == "id":
+            return rid
+        if column in ("instruction", "response"):
+            return _one_line(doc.text(rid, column))
+        if a is None:
+            return ""
+        if column == "cluster":
+            return int(a.clusters[rid])
+        if column == "kind":
+            return a.kinds[rid]
+        if column == "flags":
+            return ", ".join(a.flags[rid])
+        if column == "tokens":
+            return int(a.tokens["conversation"][rid])
+        if column == "tags":
+            return ", ".join(sorted(doc.tags(rid)))
+        if column == "deleted":
+            return "deleted" if doc.is_deleted(rid) else ""
+        return ""
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows) or not 0 <= index.column() < len(COLUMNS):
+            return None
+        rid = int(self.rows[index.row()])
+        column = COLUMNS[index.column()]
+        if role == Qt.DisplayRole:
+            return self.value(rid, column)
+        if role == Qt.ToolTipRole and column in ("instruction", "response"):
+            return None  # the editor shows the full text as plain text; tooltips would parse rich text
+        if role == Qt.ForegroundRole and self.document.is_deleted(rid):
+            from PySide6.QtGui import QColor
+
+            return QColor("#999")
+        if role == Qt.UserRole:
+            return rid
+        return None
+
+    def flags(self, index):
+        return Qt.ItemIsEnabled | Qt.ItemIsSelectable if index.isValid() else Qt.NoItemFlags
+
+    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        self.rows = self._sorted(self.rows, column, order)
+        self.layoutChanged.emit()
+
+    def _sorted(self, rows: np.ndarray, column: int, order) -> np.ndarray:
+        name = COLUMNS[column]
+        a = self.document.analysis
+        if name == "id":
+            keys = rows
+        elif name == "cluster" and a is not None:
+            keys = a.clusters[rows]
+        elif name == "tokens" and a is not None:
+            keys = a.tokens["conversation"][rows]
+        else:
+            keys = np.array([str(self.value(int(r), name)) for r in rows], dtype=object)
+        order_idx = np.argsort(keys, kind="stable")
+        if order == Qt.DescendingOrder:
+            order_idx = order_idx[::-1]
+        return rows[order_idx]
+
+    def refresh(self, ids: list[int] | None = None) -> None:
+        """Repaint rows (all of them when `ids` is None) after edits."""
+        if len(self.rows):
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1))

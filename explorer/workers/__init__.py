@@ -1,0 +1,1 @@
+"""Runs core functions off the GUI thread (Qt-aware, no widgets)."""
