@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 .PHONY: demo test setup bench bench-analysis bench-edits clean-venv
 
 demo: setup
-	$(BIN)/sft-explorer inspect resources/demo/demo.jsonl
+	$(BIN)/sft-explorer resources/demo/demo.jsonl
 
 test: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest

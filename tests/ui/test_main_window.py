@@ -1,0 +1,114 @@
+"""The desktop app driven through its API, offscreen: open, analyse, lasso, tag, delete, edit, undo, export."""
+
+import json
+
+import numpy as np
+from PySide6.QtCore import QSettings
+
+from explorer.core.curation import edits as E
+from tests.fakes import planted_records
+from tests.samples import write
+from tests.ui.conftest import open_and_wait
+
+
+def test_open_lasso_tag_delete_edit_undo_export(qtbot, window, tmp_path):
+    records, truth = planted_records(30)
+    path = write(tmp_path / "planted", records, "jsonl")
+    open_and_wait(qtbot, window, path)
+    doc, state, view = window.document, window.state, window.map
+    assert window.stack.currentIndex() == 1 and len(doc) == 150
+    assert window.clusters.table.rowCount() >= 5 and window.coverage.table.rowCount() == 26
+
+    # lasso around one planted topic, through the view's own screen-coordinate API
+    topic = np.flatnonzero(np.array(truth) == 2)
+    px, py = view.to_screen(doc.analysis.xy[topic])
+    pad = 4
+    polygon = [(px.min() - pad, py.min() - pad), (px.max() + pad, py.min() - pad),
+               (px.max() + pad, py.max() + pad), (px.min() - pad, py.max() + pad)]
+    view.select_polygon(polygon)
+    assert set(topic) <= set(state.selection.tolist())
+    assert window.model.rowCount() == len(state.selection)
+
+    state.select(topic)
+    window.tag_selection("football")
+    assert all(doc.tags(int(i)) == {"football"} for i in topic)
+    state.select(topic[:3])
+    window.delete_selection()
+    assert doc.session.state.deleted == set(topic[:3].tolist())
+    assert window.act_undo.text() == "Undo: delete 3 records"
+
+    rid = int(topic[5])
+    state.select(topic)
+    state.set_current(rid)
+    (_, _, box), = [b for b in window.editor.boxes if b[0] == "response"]
+    box.setPlainText("A better answer.")
+    window.editor.apply_changes()
+    assert doc.record(rid).response == "A better answer."
+    doc.undo()
+    assert doc.record(rid).response != "A better answer."
+    doc.redo()
+    assert doc.record(rid).response == "A better answer."
+
+    out = tmp_path / "selection.jsonl"
+    with qtbot.waitSignal(doc.exported, timeout=60_000):
+        window.export_to(str(out), selection_only=True)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == len(topic) - 3
+    assert {"instruction": records[rid]["instruction"], "input": "", "output": "A better answer."} in rows
+    assert json.loads((tmp_path / "selection.jsonl.manifest.json").read_text())["session_edits"] >= 4
+
+
+def test_edits_are_durable_across_windows(qtbot, window, tmp_path):
+    path = write(tmp_path / "d", planted_records(10)[0], "jsonl")
+    open_and_wait(qtbot, window, path)
+    window.document.apply(E.Delete((1, 2)))
+    window.close()
+    from explorer.core.curation.session import Session
+    from explorer.core.dataset import load
+
+    with Session(load(path)) as session:
+        assert session.state.deleted == {1, 2}
+
+
+def test_problems_panel_lists_bad_lines(qtbot, window, tmp_path):
+    path = tmp_path / "bad.jsonl"
+    good = "".join(json.dumps(r) + "\n" for r in planted_records(6)[0])
+    path.write_text(good + "{oops\n")
+    open_and_wait(qtbot, window, path)
+    table = window.problems.table
+    assert table.rowCount() == 1 and table.item(0, 0).data(0) == 31
+
+
+def test_table_model_passes_the_model_tester(qtbot, window, tmp_path, qtmodeltester):
+    open_and_wait(qtbot, window, write(tmp_path / "d", planted_records(8)[0], "jsonl"))
+    qtmodeltester.check(window.model)
+    window.model.sort(6)
+    qtmodeltester.check(window.model)
+
+
+def test_cancel_stops_a_long_job(qtbot, window):
+    runner = window.document.runner
+
+    def forever(progress, cancel):
+        from explorer.core.progress import CancelledError
+
+        while not cancel():
+            progress(0, 0, "waiting")
+        raise CancelledError()
+
+    runner.submit("analysis", forever)
+    assert runner.busy
+    with qtbot.waitSignal(runner.cancelled, timeout=10_000):
+        window.cancel_button.click()
+    assert not runner.busy
+
+
+def test_window_renders_and_restores_settings(qtbot, window, tmp_path):
+    open_and_wait(qtbot, window, write(tmp_path / "d", planted_records(20)[0], "jsonl"))
+    image = window.grab().toImage()
+    map_image = window.map.grab().toImage()
+    colors = {map_image.pixel(x, y) for x in range(0, map_image.width(), 7) for y in range(0, map_image.height(), 7)}
+    assert image.width() > 1000 and len(colors) > 4  # points in several cluster colours, not a blank map
+    window.close()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    assert settings.value("geometry") and settings.value("recentFiles")
