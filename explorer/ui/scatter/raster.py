@@ -1,4 +1,6 @@
-"""Drawing a million points fast: numpy writes 3×3 markers straight into an ARGB buffer shown as a QImage."""
+"""Drawing a million points fast: numpy writes each point as one pixel, then grows every pixel into a 3×3
+marker with eight whole-image `maximum` passes (cost set by the image size, not by the number of points).
+Selected points get a dark 5×5 ring the same way. The result is shown as a QImage."""
 
 from __future__ import annotations
 
@@ -6,22 +8,40 @@ import numpy as np
 
 BACKGROUND = 0xFFFCFCFC
 SELECTED = 0xFF111111
-MARKER = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+
+
+def _grow(image: np.ndarray, radius: int) -> np.ndarray:
+    """Each non-zero pixel spreads to its (2r+1)² neighbourhood (where several meet, the larger value wins)."""
+    out = image.copy()
+    h, w = image.shape
+    for dy in range(-radius, radius + 1):
+        for dx in range(-radius, radius + 1):
+            if dx == 0 and dy == 0:
+                continue
+            dst = out[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)]
+            src = image[max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+            np.maximum(dst, src, out=dst)
+    return out
 
 
 def rasterize(px: np.ndarray, py: np.ndarray, colors: np.ndarray, visible: np.ndarray, selected: np.ndarray | None,
               width: int, height: int, background: int = BACKGROUND) -> np.ndarray:
-    """An (height, width) uint32 image of the visible points (later points on top), selected ones ringed."""
+    """An (height, width) uint32 ARGB image of the visible points, selected ones ringed."""
+    inside = visible & (px >= 0) & (px < width) & (py >= 0) & (py < height)
+    flat = py[inside].astype(np.int64) * width + px[inside].astype(np.int64)
+    core = np.zeros(height * width, dtype=np.uint32)
+    core[flat] = colors[inside]  # later points on top
+    core = core.reshape(height, width)
     image = np.full((height, width), background, dtype=np.uint32)
-    inside = visible & (px >= 1) & (px < width - 1) & (py >= 1) & (py < height - 1)
-    ix, iy, c = px[inside].astype(np.int32), py[inside].astype(np.int32), colors[inside]
     if selected is not None:
-        sel = selected[inside]
-        sx, sy = ix[sel], iy[sel]
-        for dx in (-2, -1, 0, 1, 2):
-            for dy in (-2, -1, 0, 1, 2):
-                x, y = np.clip(sx + dx, 0, width - 1), np.clip(sy + dy, 0, height - 1)
-                image[y, x] = SELECTED
-    for dx, dy in MARKER:
-        image[iy + dy, ix + dx] = c
+        chosen = selected[inside]
+        if chosen.any():
+            ring = np.zeros(height * width, dtype=np.uint8)
+            ring[flat[chosen]] = 1
+            image[_grow(ring.reshape(height, width), 2) > 0] = SELECTED
+    markers = _grow(core, 1)
+    drawn = markers != 0
+    image[drawn] = markers[drawn]
+    has_point = core != 0
+    image[has_point] = core[has_point]  # a point's own pixel keeps its own colour
     return image

@@ -1,0 +1,172 @@
+"""Map drawing and responsiveness, offscreen at 1600×1000.
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_map.py [--points 100000 1000000] [--skip-app]
+
+1. Frame time after a pan/zoom at 100k and 1M points: our numpy raster (MapView) vs QPainter.drawPoints in 20
+   colours and pyqtgraph's ScatterPlotItem (re-render via grab), on the same points.
+2. The demo dataset in the real window: time from "open" to a usable map (cold and warm embedding cache), and the
+   GUI event loop's worst lateness while the analysis (embedding included) runs in the background.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+W, H = 1600, 1000
+FRAMES = 15
+
+
+def points(n: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 10, (20, 2))
+    labels = rng.integers(0, 20, n)
+    return (centres[labels] + rng.normal(0, 1.2, (n, 2))).astype(np.float32), labels
+
+
+def ours(xy, labels) -> list[float]:
+    from explorer.ui.colors import PALETTE, _hex_to_argb
+    from explorer.ui.scatter.map_view import MapView
+
+    view = MapView()
+    view.resize(W, H)
+    view.set_points(xy)
+    colors = np.array([_hex_to_argb(PALETTE[i]) for i in range(20)], dtype=np.uint32)[labels]
+    view.set_style(colors, np.ones(len(xy), bool), np.zeros(len(xy), bool), [])
+    times = []
+    for k in range(FRAMES):
+        view.pan(7, 3) if k % 2 else view.zoom(1.05)
+        start = time.perf_counter()
+        view._render()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def qpainter(xy, labels) -> list[float]:
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QColor, QImage, QPainter, QPen
+
+    from explorer.ui.colors import PALETTE
+
+    times = []
+    lo, hi = xy.min(0), xy.max(0)
+    for k in range(FRAMES):
+        scale = (W / (hi[0] - lo[0])) * (1 + 0.02 * k)
+        sx = (xy[:, 0] - lo[0]) * scale
+        sy = (xy[:, 1] - lo[1]) * scale
+        start = time.perf_counter()
+        image = QImage(W, H, QImage.Format_ARGB32)
+        image.fill(0xFFFCFCFC)
+        painter = QPainter(image)
+        for c in range(20):
+            mask = labels == c
+            painter.setPen(QPen(QColor(PALETTE[c]), 3))
+            painter.drawPoints([QPointF(x, y) for x, y in zip(sx[mask].tolist(), sy[mask].tolist())])
+        painter.end()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def pyqtgraph_scatter(xy, labels) -> list[float]:
+    import pyqtgraph as pg
+
+    from explorer.ui.colors import PALETTE
+
+    widget = pg.PlotWidget()
+    widget.resize(W, H)
+    brushes = [pg.mkBrush(PALETTE[c]) for c in range(20)]
+    item = pg.ScatterPlotItem(x=xy[:, 0], y=xy[:, 1], size=3, pen=None, brush=[brushes[i] for i in labels])
+    widget.addItem(item)
+    widget.show()
+    times = []
+    for k in range(FRAMES):
+        widget.getViewBox().translateBy(x=0.1 * (k % 3 - 1))
+        start = time.perf_counter()
+        widget.grab()
+        times.append((time.perf_counter() - start) * 1000)
+    widget.close()
+    return times
+
+
+def frame_table(sizes: list[int]) -> None:
+    print(f"Frame time after pan/zoom at {W}×{H} ({FRAMES} frames; target <= 33 ms at 1M)")
+    print(f"  {'points':>9}  {'renderer':<34} {'median ms':>10} {'max ms':>8}")
+    for n in sizes:
+        xy, labels = points(n)
+        rows = [("SFT Explorer MapView (numpy raster)", ours)]
+        rows.append(("QPainter.drawPoints, 20 colours", qpainter))
+        rows.append(("pyqtgraph ScatterPlotItem (grab)", pyqtgraph_scatter))
+        for name, fn in rows:
+            t = fn(xy, labels)
+            print(f"  {n:>9,}  {name:<34} {statistics.median(t):>10.1f} {max(t):>8.1f}")
+
+
+def app_timings() -> None:
+    from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.ui.document import Document
+    from explorer.ui.main_window import MainWindow
+    from explorer.ui.start_page import DEMO
+    from explorer.workers.jobs import JobRunner
+
+    app = QApplication.instance()
+    print("\nDemo dataset in the window (real bundled model, CPU)")
+    for label in ("cold embedding cache", "warm embedding cache"):
+        settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.IniFormat)
+        window = MainWindow(Document(JobRunner()), settings)
+        window.resize(W, H)
+        window.show()
+        lateness: list[float] = []
+        clock = QElapsedTimer()
+        ticker = QTimer()
+        ticker.setInterval(10)
+        last = [0]
+
+        def tick():
+            now = clock.elapsed()
+            lateness.append(now - last[0] - 10)
+            last[0] = now
+
+        ticker.timeout.connect(tick)
+        done = []
+        window.document.analysis_ready.connect(lambda: done.append(clock.elapsed()))
+        clock.start()
+        ticker.start()
+        window.open_path(DEMO)
+        while not done:
+            app.processEvents()
+            time.sleep(0.002)
+        ticker.stop()
+        late = sorted(lateness)
+        print(f"  {label:<22} open → usable map {done[0] / 1000:6.1f} s; event loop lateness p99 "
+              f"{late[int(0.99 * (len(late) - 1))]:.0f} ms, max {late[-1]:.0f} ms (target: never blocked > 100 ms)")
+        window.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--skip-app", action="store_true")
+    args = parser.parse_args()
+    from PySide6.QtWidgets import QApplication
+
+    os.environ.setdefault("SFT_EXPLORER_HOME", tempfile.mkdtemp(prefix="sft-map-"))
+    QApplication.instance() or QApplication([])
+    frame_table(args.points)
+    if not args.skip_app:
+        app_timings()
+
+
+if __name__ == "__main__":
+    main()
