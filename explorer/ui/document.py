@@ -32,6 +32,8 @@ class Document(QObject):
     failed = Signal(str, str)
     """(what failed, message) — the window shows it; nothing is lost."""
     exported = Signal(object)
+    found = Signal(object)
+    """Record ids of a semantic search, nearest first."""
 
     def __init__(self, runner: JobRunner, embedder_factory: Callable | None = None,
                  params: AnalysisParams = AnalysisParams(), parent: QObject | None = None):
@@ -71,6 +73,8 @@ class Document(QObject):
             self.records_changed.emit(list(ids))
         elif kind == "export":
             self.exported.emit(result)
+        elif kind == "search":
+            self.found.emit(result)
 
     def _loaded(self, dataset: Dataset) -> None:
         try:
@@ -165,6 +169,21 @@ class Document(QObject):
             return np.array(ids), place(vectors, analysis.vectors, analysis.xy)
 
         self.runner.submit("place", job)
+
+    def semantic_search(self, query: str, k: int = 50) -> None:
+        """Find the records whose embedded text is nearest to `query` (in the background)."""
+        analysis, pipeline, params = self.analysis, self.pipeline, self.params
+        if analysis is None or not query.strip():
+            return
+
+        def job(progress, cancel):
+            vector = embed(lambda: pipeline.embedder(params), model_id_for(params.model), [query],
+                           pipeline.cache, progress, cancel).vectors[0]
+            sims = analysis.vectors @ vector
+            top = np.argsort(-sims)[:k]
+            return top.astype(np.int64)
+
+        self.runner.submit("search", job)
 
     def export(self, out: str, to: str | None, ids: list[int] | None) -> None:
         dataset, state = self.dataset, self.session.state

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QInputDialog, QLabel,
                                QLineEdit, QListWidget, QMainWindow, QMessageBox, QProgressBar, QPushButton,
                                QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget)
@@ -187,6 +187,9 @@ class MainWindow(QMainWindow):
         self.show_deleted.toggled.connect(st.set_show_deleted)
         self.lasso.toggled.connect(lambda on: setattr(self.map, "lasso_mode", on))
         self.search.returnPressed.connect(self.run_search)
+        QShortcut(QKeySequence("Ctrl+Return"), self.search,
+                  activated=lambda: self.document.semantic_search(self.search.text()))
+        doc.found.connect(self._on_found)
         self.start.open_requested.connect(self.open_path)
         self.start.browse_requested.connect(self.open_dialog)
 
@@ -339,6 +342,12 @@ class MainWindow(QMainWindow):
                     self.document.text(i, "response"))]
         self.state.select(hits)
         self.statusBar().showMessage(f"{len(hits):,} records match", 5000)
+
+    def _on_found(self, ids) -> None:
+        self.state.select(ids)
+        if len(ids):
+            self.state.set_current(int(ids[0]))
+        self.statusBar().showMessage(f"{len(ids)} nearest records by meaning; the closest is shown", 5000)
 
     def export_dialog(self, selection_only: bool) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export", "", "JSON Lines (*.jsonl);;JSON (*.json);;"

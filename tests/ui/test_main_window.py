@@ -112,3 +112,15 @@ def test_window_renders_and_restores_settings(qtbot, window, tmp_path):
     window.close()
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     assert settings.value("geometry") and settings.value("recentFiles")
+
+
+def test_text_and_semantic_search_select_records(qtbot, window, tmp_path):
+    records, truth = planted_records(12)
+    open_and_wait(qtbot, window, write(tmp_path / "d", records, "jsonl"))
+    window.search.setText("about poetry")
+    window.run_search()
+    assert sorted(window.state.selection.tolist()) == [i for i, t in enumerate(truth) if t == 3]
+    with qtbot.waitSignal(window.document.found, timeout=30_000):
+        window.document.semantic_search("a question on astronomy", k=5)
+    found = window.state.selection.tolist()
+    assert len(found) == 5 and all(truth[i] == 1 for i in found)

@@ -124,7 +124,8 @@ class MapView(QWidget):
         w, h = max(self.width(), 1), max(self.height(), 1)
         if len(self.xy):
             px, py = self.to_screen(self.xy)
-            self._buffer = rasterize(px, py, self.colors, self.visible, self.selection_mask, w, h)
+            radius = 2 if len(self.xy) < 20_000 else 1  # bigger markers while they do not crowd each other
+            self._buffer = rasterize(px, py, self.colors, self.visible, self.selection_mask, w, h, radius=radius)
         else:
             self._buffer = np.full((h, w), 0xFFFCFCFC, dtype=np.uint32)
         self._image = QImage(self._buffer.data, w, h, 4 * w, QImage.Format_ARGB32)

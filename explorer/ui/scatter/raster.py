@@ -25,8 +25,8 @@ def _grow(image: np.ndarray, radius: int) -> np.ndarray:
 
 
 def rasterize(px: np.ndarray, py: np.ndarray, colors: np.ndarray, visible: np.ndarray, selected: np.ndarray | None,
-              width: int, height: int, background: int = BACKGROUND) -> np.ndarray:
-    """An (height, width) uint32 ARGB image of the visible points, selected ones ringed."""
+              width: int, height: int, background: int = BACKGROUND, radius: int = 1) -> np.ndarray:
+    """An (height, width) uint32 ARGB image of the visible points ((2r+1)² markers), selected ones ringed."""
     inside = visible & (px >= 0) & (px < width) & (py >= 0) & (py < height)
     flat = py[inside].astype(np.int64) * width + px[inside].astype(np.int64)
     core = np.zeros(height * width, dtype=np.uint32)
@@ -38,8 +38,8 @@ def rasterize(px: np.ndarray, py: np.ndarray, colors: np.ndarray, visible: np.nd
         if chosen.any():
             ring = np.zeros(height * width, dtype=np.uint8)
             ring[flat[chosen]] = 1
-            image[_grow(ring.reshape(height, width), 2) > 0] = SELECTED
-    markers = _grow(core, 1)
+            image[_grow(ring.reshape(height, width), radius + 1) > 0] = SELECTED
+    markers = _grow(core, radius)
     drawn = markers != 0
     image[drawn] = markers[drawn]
     has_point = core != 0
