@@ -25,6 +25,7 @@ from explorer.workers.jobs import JobRunner
 
 class Document(QObject):
     loaded = Signal()
+    closed = Signal()
     analysis_ready = Signal()
     records_changed = Signal(list)
     """Ids whose content, tags or deletion changed (after an edit, undo or redo)."""
@@ -92,7 +93,10 @@ class Document(QObject):
         self.runner.cancel()
         if self.session is not None:
             self.session.close()
+        had = self.dataset is not None
         self.dataset = self.session = self.pipeline = self.analysis = None
+        if had:
+            self.closed.emit()
 
     # -- reading ----------------------------------------------------------------------------------
     def __len__(self) -> int:

@@ -12,8 +12,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, Q
                                QLineEdit, QListWidget, QMainWindow, QMessageBox, QProgressBar, QPushButton,
                                QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget)
 
+from explorer.core import mappings
 from explorer.core.curation import edits as E
 from explorer.ui.colors import argb_table, groups_for
+from explorer.ui.dialogs.mapping_dialog import MappingDialog
 from explorer.ui.document import Document
 from explorer.ui.editor.record_editor import RecordEditor
 from explorer.ui.panels.summary_panels import ClustersPanel, CoveragePanel, LegendPanel, ProblemsPanel, QualityPanel
@@ -32,6 +34,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         self.state = ViewState(self)
         self.groups = None
+        self.mapping_dialog: MappingDialog | None = None
         self.setWindowTitle("SFT Explorer")
         self._build_central()
         self._build_docks()
@@ -164,6 +167,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         doc, st = self.document, self.state
         doc.loaded.connect(self._on_loaded)
+        doc.closed.connect(self._on_closed)
         doc.analysis_ready.connect(self._on_analysis)
         doc.records_changed.connect(self._on_records_changed)
         doc.history_changed.connect(self._update_actions)
@@ -194,8 +198,9 @@ class MainWindow(QMainWindow):
         self.start.browse_requested.connect(self.open_dialog)
 
     # -- opening ----------------------------------------------------------------------------------
-    def open_path(self, path) -> None:
-        self.document.open(path)
+    def open_path(self, path, mapping=None) -> None:
+        mapping = mapping or mappings.remembered(path)
+        self.document.open(path, mapping)
         self.stack.setCurrentIndex(1)
         self.setWindowTitle(f"{Path(path).name} — SFT Explorer")
         self._remember(str(path))
@@ -205,6 +210,21 @@ class MainWindow(QMainWindow):
                                               "*.parquet *.arrow);;All files (*)")
         if path:
             self.open_path(path)
+
+    def ask_mapping(self) -> None:
+        """No format fits: ask which fields hold what (non-blocking), then reopen with that mapping."""
+        dataset = self.document.dataset
+        samples = [dataset.source_object(i) for i in range(min(len(dataset), 20))]
+        self.mapping_dialog = MappingDialog(samples, self)
+
+        def accepted() -> None:
+            mapping = self.mapping_dialog.mapping()
+            if mapping is not None:
+                mappings.remember(dataset.path, mapping)
+                self.open_path(dataset.path, mapping)
+
+        self.mapping_dialog.accepted.connect(accepted)
+        self.mapping_dialog.open()
 
     def recent_files(self) -> list[str]:
         value = self.settings.value("recentFiles", [])
@@ -217,6 +237,8 @@ class MainWindow(QMainWindow):
 
     def _on_loaded(self) -> None:
         doc = self.document
+        if doc.dataset.format == "unknown" and doc.dataset.mapping is None:
+            self.ask_mapping()
         self.problems.refresh(doc)
         self.model.set_rows(np.arange(len(doc)))
         self.state.select([])
@@ -225,6 +247,14 @@ class MainWindow(QMainWindow):
         replay = doc.session.replay
         note = f"; session restored: {replay.edits} edits" if replay.edits else ""
         self.statusBar().showMessage(f"Opened {doc.dataset.path}: {len(doc):,} records{note}", 8000)
+        self._update_actions()
+
+    def _on_closed(self) -> None:
+        self.model.set_rows(np.zeros(0, dtype=np.int64))
+        self.state.select([])
+        self.state.set_current(None)
+        self.map.set_points(np.zeros((0, 2), dtype=np.float32))
+        self.map.set_style(np.zeros(0, np.uint32), np.zeros(0, bool), np.zeros(0, bool), [])
         self._update_actions()
 
     def _on_analysis(self) -> None:

@@ -124,3 +124,20 @@ def test_text_and_semantic_search_select_records(qtbot, window, tmp_path):
         window.document.semantic_search("a question on astronomy", k=5)
     found = window.state.selection.tolist()
     assert len(found) == 5 and all(truth[i] == 1 for i in found)
+
+
+def test_mapping_dialog_for_unknown_keys_is_remembered(qtbot, window, tmp_path):
+    rows = [{"q_text": f"Why {i}?", "gold": f"Because {i}.", "note": "x"} for i in range(12)]
+    path = write(tmp_path / "odd", rows, "jsonl")
+    window.open_path(path)
+    qtbot.waitUntil(lambda: window.mapping_dialog is not None and window.mapping_dialog.isVisible(), timeout=30_000)
+    dialog = window.mapping_dialog
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+    dialog.choose(instruction="q_text", response="gold")
+    assert "[user] Why 0?" in dialog.preview.toPlainText() and "[assistant] Because 0." in dialog.preview.toPlainText()
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.document.analysis is not None, timeout=120_000)
+    assert window.document.dataset.format == "mapped"
+    from explorer.core import mappings
+
+    assert str(mappings.remembered(path)) == "instruction=q_text,response=gold"

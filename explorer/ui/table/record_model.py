@@ -65,7 +65,8 @@ class RecordTableModel(QAbstractTableModel):
         return ""
 
     def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows) or not 0 <= index.column() < len(COLUMNS):
+        if (not index.isValid() or self.document.dataset is None or not 0 <= index.row() < len(self.rows)
+                or not 0 <= index.column() < len(COLUMNS)):
             return None
         rid = int(self.rows[index.row()])
         column = COLUMNS[index.column()]
