@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from explorer.core import formats
 from explorer.core.analysis.embed_cache import EmbeddingCache
+from explorer.core.analysis.embed_worker import make_embedder
 from explorer.core.analysis.embedding import embed, model_id_for
 from explorer.core.analysis.pipeline import Analysis, AnalysisParams, Pipeline
 from explorer.core.analysis.projection import place
@@ -85,7 +86,8 @@ class Document(QObject):
             return
         self.dataset = dataset
         factory = self.embedder_factory
-        self.pipeline = Pipeline(dataset, (lambda p: factory(p)) if factory else None, EmbeddingCache())
+        factory = factory or (lambda p: make_embedder(p.model, p.device))  # torch stays out of the GUI process
+        self.pipeline = Pipeline(dataset, factory, EmbeddingCache())
         self.loaded.emit()
         self.analyze()
 

@@ -62,7 +62,9 @@ def model_id_for(model: str) -> str:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model; fp16 on CUDA. `trust_remote_code` is never enabled."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, device: str = "auto", batch_size: int | None = None):
+    def __init__(self, model: str = DEFAULT_MODEL, device: str = "auto", batch_size: int | None = None,
+                 leave_a_core: bool = False):
+        """`leave_a_core`: embed with one CPU thread fewer than there are cores, so a GUI stays responsive."""
         self.device = resolve_device(device)
         path = bundled_model_path() if model == DEFAULT_MODEL else model
         self.model_id = model_id_for(model)
@@ -75,6 +77,10 @@ class SentenceTransformerEmbedder:
             raise DatasetError(f"cannot load embedding model {model!r}: {e}") from None
         if self.device == "cuda":
             self.model.half()
+        elif self.device == "cpu" and leave_a_core:
+            import torch
+
+            torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
         get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
         self.max_seq_length = int(getattr(self.model, "max_seq_length", 0) or 0)
