@@ -25,6 +25,7 @@ from explorer.ui.table.record_model import RecordTableModel
 from explorer.ui.view_state import COLOR_MODES, ViewState
 
 MAX_RECENT = 10
+DELETED_ARGB = 0xFFE2E2E2
 
 
 class MainWindow(QMainWindow):
@@ -284,8 +285,12 @@ class MainWindow(QMainWindow):
         colors = argb_table(self.groups)[self.groups.index]
         hidden = np.array([name in st.hidden_groups for name in self.groups.names], dtype=bool)
         visible = ~hidden[self.groups.index]
-        if not st.show_deleted and doc.session is not None and doc.session.state.deleted:
-            visible[list(doc.session.state.deleted)] = False
+        deleted = list(doc.session.state.deleted) if doc.session is not None else []
+        if deleted:
+            if st.show_deleted:
+                colors[deleted] = DELETED_ARGB  # shown, but greyed out
+            else:
+                visible[deleted] = False
         selected = np.zeros(len(doc), dtype=bool)
         selected[st.selection] = True
         labels = []

@@ -28,7 +28,7 @@ ITEMS = [("apples", "苹果"), ("pencils", "铅笔"), ("books", "书"), ("stamps
          ("cookies", "饼干"), ("tickets", "票"), ("shells", "贝壳")]
 NAMES = ["Mia", "Leo", "Ava", "Noah", "Zoe", "Omar", "Lena", "Ravi", "Sofia", "Ken"]
 ZH_NAMES = ["小明", "小红", "李华", "王芳", "张伟", "刘洋"]
-for i in range(160):
+for i in range(180):
     item, item_zh = rng.choice(ITEMS)
     a, b, c = rng.randint(12, 90), rng.randint(2, 9), rng.randint(3, 15)
     if i % 3 == 2:
@@ -249,6 +249,84 @@ for text, keys in [
 ]:
     zh = any("\u4e00" <= ch <= "\u9fff" for ch in text)
     add(("提取下面文字的关键词：" if zh else "Extract the keywords from this text: ") + text, keys)
+
+# Unit conversions (English and Chinese), answered with the working shown ----------------------------------------
+for i in range(60):
+    km = rng.randint(2, 40)
+    if i % 2:
+        add(f"{km}公里等于多少米？请写出计算过程。", f"1公里 = 1000米，所以 {km} × 1000 = {km * 1000} 米。")
+    else:
+        add(f"How many metres are in {km} kilometres? Show the working.",
+            f"1 km = 1,000 m, so {km} km = {km} × 1,000 = {km * 1000:,} m.")
+
+# Reading comprehension (a thin kind on purpose) ----------------------------------------------------------------
+PASSAGES = [
+    ("The lighthouse keeper rowed to the mainland every Friday for bread and letters. In winter storms he stayed on "
+     "the island for weeks.", "Why did the keeper sometimes stay on the island for weeks?",
+     "Because winter storms made the row to the mainland unsafe."),
+    ("小镇的图书馆每周二闭馆，其余时间早八点开门。暑假期间，开放时间延长到晚上九点。",
+     "暑假期间图书馆几点关门？", "晚上九点。"),
+]
+for passage, question, answer in PASSAGES:
+    add(f"Read the passage and answer the question.\nPassage: {passage}\nQuestion: {question}"
+        if question.isascii() else f"阅读下面的短文，回答问题。\n短文：{passage}\n问题：{question}", answer)
+
+# Brainstorming and copywriting ----------------------------------------------------------------------------------
+IDEAS = ["a school science fair", "a rainy weekend with kids", "a small bakery's opening day", "a team offsite",
+         "a neighbourhood clean-up", "a library reading challenge"]
+for topic in IDEAS:
+    add(f"Give me five ideas for {topic}.",
+        "\n".join(f"{k}. " + s for k, s in enumerate(
+            ["Start with a short welcome", "Add a hands-on activity", "Invite a local guest",
+             "Offer a small prize", "Share photos afterwards"], start=1)))
+for product in ["a bamboo toothbrush", "a reusable coffee cup", "a solar phone charger", "a wool winter hat"]:
+    add(f"Write a one-sentence product description for {product}.",
+        f"Meet {product}: simple, sturdy and kind to the planet, made to become part of your everyday routine.")
+
+# Customer-support style closed QA with a system prompt ------------------------------------------------------------
+FAQ = [("What are your opening hours?", "We are open Monday to Saturday, 9:00–18:00."),
+       ("Do you ship abroad?", "Yes, to most countries in Europe and Asia; shipping takes 5–10 days."),
+       ("Can I pay by bank transfer?", "Yes. Choose 'bank transfer' at checkout and use the order number as reference."),
+       ("你们支持七天无理由退货吗？", "支持。商品未使用且包装完好时，七天内可以申请退货。")]
+for q, a in FAQ:
+    for k in range(3):
+        add(q if k == 0 else (q.replace("?", " please?") if q.isascii() else q.replace("？", "呢？")), a,
+            system="You are a friendly support agent for an online shop.")
+
+# More multi-turn conversations ------------------------------------------------------------------------------------
+for city, first, second in [("Lisbon", "Start at the castle and walk down through Alfama.",
+                             "Take the tram to Belém and try the custard tarts."),
+                            ("Kyoto", "Visit Fushimi Inari early, before the crowds.",
+                             "Spend the afternoon in Arashiyama's bamboo grove.")]:
+    add("And on day two?", second, history=[(f"Plan day one of a trip to {city}.", first)])
+
+# Extra sentiment and topic data (classification is over-represented, as in many real sets) ----------------------
+MORE_REVIEWS = ["Arrived late and the box was crushed.", "Exactly as pictured, I'm very happy.",
+                "It works, but the manual is confusing.", "Best headphones I've owned.",
+                "The colour faded after one wash.", "Good value for the price."]
+for k in range(48):
+    review = MORE_REVIEWS[k % len(MORE_REVIEWS)]
+    add(f"Classify the sentiment of this review as positive, negative, neutral or mixed.\nReview: {review} "
+        f"(order #{1000 + k})", ["negative", "positive", "mixed", "positive", "negative", "positive"][k % 6])
+
+# Templated translations and small programming tasks ------------------------------------------------------------------
+COLOURS = [("red", "红色的"), ("blue", "蓝色的"), ("green", "绿色的"), ("yellow", "黄色的")]
+THINGS = [("cups", "杯子"), ("kites", "风筝"), ("notebooks", "笔记本"), ("umbrellas", "雨伞"), ("balloons", "气球")]
+ZH_NUM = "零一二三四五六七八九"
+for k in range(60):
+    (colour, colour_zh), (thing, thing_zh) = COLOURS[k % 4], THINGS[(k // 4) % 5]
+    n = 2 + k % 8
+    if k % 3 == 2:
+        add(f"把这句话翻译成英文：我买了{ZH_NUM[n]}个{colour_zh}{thing_zh}。", f"I bought {n} {colour} {thing}.")
+    else:
+        add(f"Translate into Chinese: I bought {n} {colour} {thing}.", f"我买了{ZH_NUM[n]}个{colour_zh}{thing_zh}。")
+OPS = [("sum", "a + b"), ("difference", "a - b"), ("product", "a * b"), ("larger", "max(a, b)"),
+       ("smaller", "min(a, b)"), ("average", "(a + b) / 2")]
+for name, expr in OPS:
+    add(f"Write a Python function that returns the {name} of two numbers.",
+        f"```python\ndef {name}(a, b):\n    return {expr}\n```")
+    add(f"用 Python 写一个函数，返回两个数的{dict(sum='和', difference='差', product='积', larger='较大值', smaller='较小值', average='平均值')[name]}。",
+        f"```python\ndef {name}(a, b):\n    return {expr}\n```")
 
 # Planted problems --------------------------------------------------------------------------------
 records.append(json.loads(json.dumps(records[3])))       # exact duplicate of a math problem
