@@ -16,6 +16,7 @@ from explorer.core import mappings
 from explorer.core.curation import edits as E
 from explorer.ui.colors import argb_table, groups_for
 from explorer.ui.dialogs.mapping_dialog import MappingDialog
+from explorer.ui.dialogs.preferences import PreferencesDialog, load_params, save_params
 from explorer.ui.document import Document
 from explorer.ui.editor.record_editor import RecordEditor
 from explorer.ui.panels.summary_panels import ClustersPanel, CoveragePanel, LegendPanel, ProblemsPanel, QualityPanel
@@ -34,6 +35,7 @@ class MainWindow(QMainWindow):
         self.document = document
         self.settings = settings or QSettings()
         self.state = ViewState(self)
+        document.params = load_params(self.settings, document.params)
         self.groups = None
         self.mapping_dialog: MappingDialog | None = None
         self.setWindowTitle("SFT Explorer")
@@ -149,6 +151,7 @@ class MainWindow(QMainWindow):
         self._action("Clear selection", lambda: self.state.select([]), "Esc", select)
         self._action("Select current cluster", self.select_current_cluster, "Ctrl+L", select)
         self._action("Reset zoom", self.map.reset_view, "Ctrl+0", view)
+        self._action("Preferences…", self.preferences_dialog, QKeySequence.Preferences, file)
         self.act_recompute = self._action("Recompute map", self.recompute, "F5", view, tools)
 
     def _build_status(self) -> None:
@@ -356,6 +359,17 @@ class MainWindow(QMainWindow):
         a, rid = self.document.analysis, self.state.current
         if a is not None and rid is not None:
             self.state.select(np.flatnonzero(a.clusters == a.clusters[rid]))
+
+    def preferences_dialog(self) -> None:
+        self.preferences = PreferencesDialog(self.document.params, self)
+        self.preferences.accepted.connect(lambda: self.apply_preferences(self.preferences.params()))
+        self.preferences.open()
+
+    def apply_preferences(self, params) -> None:
+        """Save the analysis parameters and re-run what depends on the ones that changed."""
+        save_params(self.settings, params)
+        self.document.params = params
+        self.document.analyze(params)
 
     def recompute(self) -> None:
         if self.document.pipeline is not None:

@@ -141,3 +141,22 @@ def test_mapping_dialog_for_unknown_keys_is_remembered(qtbot, window, tmp_path):
     from explorer.core import mappings
 
     assert str(mappings.remembered(path)) == "instruction=q_text,response=gold"
+
+
+def test_preferences_rerun_only_what_changed_and_persist(qtbot, window, tmp_path):
+    import dataclasses
+
+    from explorer.ui.dialogs.preferences import PreferencesDialog, load_params
+
+    open_and_wait(qtbot, window, write(tmp_path / "d", planted_records(20)[0], "jsonl"))
+    runs = window.document.pipeline.runs
+    dialog = PreferencesDialog(window.document.params, window)
+    dialog.min_cluster.setValue(15)
+    params = dialog.params()
+    assert params.min_cluster_size == 15 and params.model == "fake"
+    with qtbot.waitSignal(window.document.analysis_ready, timeout=60_000):
+        window.apply_preferences(params)
+    assert runs["embeddings"] == 1 and runs["map"] == 1 and runs["clusters"] == 2
+    saved = load_params(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat),
+                        dataclasses.replace(params, min_cluster_size=None))
+    assert saved.min_cluster_size == 15
