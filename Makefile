@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup bench bench-analysis bench-edits clean-venv
+.PHONY: demo test setup bench bench-analysis bench-edits bench-map clean-venv
 
 demo: setup
 	$(BIN)/sft-explorer resources/demo/demo.jsonl
@@ -21,6 +21,9 @@ bench-analysis: setup
 
 bench-edits: setup
 	$(BIN)/python benchmarks/bench_edits.py
+
+bench-map: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_map.py
 
 clean-venv:
 	rm -rf $(VENV)
