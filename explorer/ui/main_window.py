@@ -19,6 +19,7 @@ from explorer.ui.dialogs.mapping_dialog import MappingDialog
 from explorer.ui.dialogs.preferences import PreferencesDialog, load_params, save_params
 from explorer.ui.document import Document
 from explorer.ui.editor.record_editor import RecordEditor
+from explorer.ui.panels.duplicates_panel import DuplicatesPanel
 from explorer.ui.panels.summary_panels import ClustersPanel, CoveragePanel, LegendPanel, ProblemsPanel, QualityPanel
 from explorer.ui.scatter.map_view import MapView
 from explorer.ui.start_page import DEMO, StartPage
@@ -100,13 +101,14 @@ class MainWindow(QMainWindow):
         self.coverage = CoveragePanel()
         self.quality = QualityPanel()
         self.problems = ProblemsPanel()
+        self.duplicates = DuplicatesPanel()
         self.legend = LegendPanel()
         self.history = QListWidget()
         self._dock("Record", self.editor, Qt.RightDockWidgetArea)
         self._dock("Table", self.table, Qt.BottomDockWidgetArea)
         left = [self._dock(t, w, Qt.LeftDockWidgetArea) for t, w in
                 (("Clusters", self.clusters), ("Task kinds", self.coverage), ("Quality", self.quality),
-                 ("Problems", self.problems))]
+                 ("Near-duplicates", self.duplicates), ("Problems", self.problems))]
         for dock in left[1:]:
             self.tabifyDockWidget(left[0], dock)
         left[0].raise_()
@@ -188,7 +190,7 @@ class MainWindow(QMainWindow):
         st.coloring_changed.connect(self.restyle)
         self.table.clicked.connect(lambda index: st.set_current(self.model.data(index, Qt.UserRole)))
         self.editor.submitted.connect(doc.apply)
-        for panel in (self.clusters, self.coverage, self.quality, self.problems):
+        for panel in (self.clusters, self.coverage, self.quality, self.problems, self.duplicates):
             panel.select_ids.connect(st.select)
         self.legend.toggled.connect(st.toggle_group)
         self.color_by.currentTextChanged.connect(st.set_color_by)
@@ -265,7 +267,7 @@ class MainWindow(QMainWindow):
         a = self.document.analysis
         self.map.set_points(a.xy)
         self.restyle()
-        for panel in (self.clusters, self.coverage, self.quality):
+        for panel in (self.clusters, self.coverage, self.quality, self.duplicates):
             panel.refresh(self.document)
         self.model.refresh()
         self.editor.show_record(self.state.current)
@@ -320,6 +322,7 @@ class MainWindow(QMainWindow):
         self.restyle()
         if self.document.analysis is not None:
             self.clusters.refresh(self.document)
+            self.duplicates.regroup()
         if self.state.current in ids or not ids:
             self.editor.show_record(self.state.current)
         self._update_actions()

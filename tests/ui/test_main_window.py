@@ -160,3 +160,20 @@ def test_preferences_rerun_only_what_changed_and_persist(qtbot, window, tmp_path
     saved = load_params(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat),
                         dataclasses.replace(params, min_cluster_size=None))
     assert saved.min_cluster_size == 15
+
+
+def test_near_duplicate_review_keeps_one_in_one_undo_step(qtbot, window, tmp_path):
+    records = planted_records(10)[0]
+    records += [dict(records[4], output="another answer"), dict(records[4], output="a third answer")]
+    open_and_wait(qtbot, window, write(tmp_path / "d", records, "jsonl"))
+    panel = window.duplicates
+    assert panel.groups and panel.groups[0] == [4, 50, 51]
+    assert panel.members.rowCount() == 3 and panel.members.item(1, 2).text() == "another answer"
+    panel.keep_first()
+    assert window.document.session.state.deleted == {50, 51}
+    assert window.act_undo.text() == "Undo: keep #4, delete 2 near-duplicates"
+    assert all(4 not in g for g in panel.groups)
+    window.document.undo()
+    assert window.document.session.state.deleted == set()
+    panel.slider.setValue(80)
+    assert len(panel.groups) >= 1

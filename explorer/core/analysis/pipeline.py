@@ -63,6 +63,8 @@ class Analysis:
     coverage: list[dict]
     facts: dict
     embedding: dict
+    neighbors: projection.Neighbors | None = None
+    """The neighbour graph (near-duplicate review at other thresholds uses it)."""
     seconds: dict[str, float] = field(default_factory=dict)
 
     def cluster_label(self, cluster: int) -> str:
@@ -151,7 +153,7 @@ class Pipeline:
             coverage=taxonomy.coverage(tax, kinds), facts=checks.dataset_facts(texts),
             embedding={"model": p.model, "model_id": model_id, "field": p.embed_field, "device": embedded.device,
                        "cached": embedded.cached, "computed": embedded.computed, "dim": int(vectors.shape[1])},
-            seconds=s)
+            neighbors=knn, seconds=s)
 
     def _kinds(self, tax: taxonomy.Taxonomy, texts: RecordTexts, vectors: np.ndarray, p: AnalysisParams,
                model_id: str, progress: ProgressFn | None, cancel: CancelFn | None) -> tuple[list[str], list[str]]:

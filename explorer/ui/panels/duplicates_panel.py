@@ -1,0 +1,103 @@
+"""Near-duplicate review: groups of records whose instructions are nearly the same, at a threshold the user
+slides; members side by side; "keep the first, delete the others" is one undoable step."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem,
+                               QPushButton, QSlider, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from explorer.core.analysis.clustering import near_duplicate_groups
+from explorer.core.curation import edits as E
+
+
+def _cell(text: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)  # QTableWidgetItem text is plain text
+    item.setFlags(item.flags() & ~Qt.ItemIsEditable)
+    return item
+
+
+class DuplicatesPanel(QWidget):
+    select_ids = Signal(object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.document = None
+        self.groups: list[list[int]] = []
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.setRange(80, 100)
+        self.slider.setValue(95)
+        self.value = QLabel("0.95")
+        self.slider.valueChanged.connect(self.regroup)
+        self.list = QListWidget()
+        self.list.currentRowChanged.connect(self.show_group)
+        self.members = QTableWidget(0, 3)
+        self.members.setHorizontalHeaderLabels(["id", "instruction", "response"])
+        self.members.verticalHeader().setVisible(False)
+        self.members.setWordWrap(True)
+        self.members.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.members.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.members.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
+        self.keep = QPushButton("Keep the first, delete the others")
+        self.keep.clicked.connect(self.keep_first)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Cosine ≥"))
+        top.addWidget(self.slider, 1)
+        top.addWidget(self.value)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.members, 2)
+        layout.addWidget(self.keep)
+
+    @property
+    def threshold(self) -> float:
+        return self.slider.value() / 100
+
+    def refresh(self, document) -> None:
+        self.document = document
+        self.regroup()
+
+    def regroup(self) -> None:
+        self.value.setText(f"{self.threshold:.2f}")
+        doc = self.document
+        a = doc.analysis if doc is not None else None
+        self.list.clear()
+        self.groups = []
+        if a is None or a.neighbors is None:
+            return
+        roots = near_duplicate_groups(a.neighbors, self.threshold)
+        by_root: dict[int, list[int]] = {}
+        for rid, root in enumerate(roots.tolist()):
+            if not doc.is_deleted(rid):
+                by_root.setdefault(root, []).append(rid)
+        self.groups = sorted((g for g in by_root.values() if len(g) > 1), key=lambda g: (-len(g), g[0]))
+        for group in self.groups:
+            text = " ".join(doc.text(group[0], "instruction").split())[:90]
+            self.list.addItem(QListWidgetItem(f"{len(group)} records · {text}"))
+        if self.groups:
+            self.list.setCurrentRow(0)
+        else:
+            self.members.setRowCount(0)
+
+    def show_group(self, row: int) -> None:
+        if not 0 <= row < len(self.groups):
+            self.members.setRowCount(0)
+            return
+        group = self.groups[row]
+        self.members.setRowCount(len(group))
+        for r, rid in enumerate(group):
+            for c, value in enumerate([str(rid), self.document.text(rid, "instruction"),
+                                       self.document.text(rid, "response")]):
+                self.members.setItem(r, c, _cell(value))
+        self.members.resizeRowsToContents()
+        self.select_ids.emit(np.array(group))
+
+    def keep_first(self) -> None:
+        row = self.list.currentRow()
+        if 0 <= row < len(self.groups):
+            group = self.groups[row]
+            self.document.apply(E.Batch((E.Delete(tuple(group[1:])),), f"keep #{group[0]}, delete {len(group) - 1} "
+                                                                        "near-duplicates"))
