@@ -177,3 +177,21 @@ def test_near_duplicate_review_keeps_one_in_one_undo_step(qtbot, window, tmp_pat
     assert window.document.session.state.deleted == set()
     panel.slider.setValue(80)
     assert len(panel.groups) >= 1
+
+
+def test_editor_adds_moves_and_removes_turns(qtbot, window, tmp_path):
+    rows = [{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}] * 6
+    open_and_wait(qtbot, window, write(tmp_path / "chat", rows, "jsonl"))
+    doc, editor = window.document, window.editor
+    window.state.set_current(2)
+    editor.show_record(2)
+    assert "1 tokens" in [w.text() for w in editor.findChildren(type(editor.header))]
+    editor._structural(E.InsertTurn(2, 2, "user", "More?"))
+    assert [m.content for m in doc.record(2).messages] == ["Hi", "Hello", "More?"]
+    (_, _, box), = [b for b in editor.boxes if b[1] == ("turn", 0)]
+    box.setPlainText("Hey")
+    remove = [b for b in editor.findChildren(type(editor.apply_button)) if b.text() == "✕"][2]
+    remove.click()  # the pending text change and the removal are one step
+    assert [m.content for m in doc.record(2).messages] == ["Hey", "Hello"]
+    doc.undo()
+    assert [m.content for m in doc.record(2).messages] == ["Hi", "Hello", "More?"]

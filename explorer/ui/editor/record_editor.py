@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCompleter, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
+from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from explorer.core.analysis.checks import FLAGS
@@ -85,9 +85,11 @@ class RecordEditor(QWidget):
         self.header.setText(" · ".join(parts))
         flags = a.flags[rid] if a is not None else []
         self.flags_label.setText("\n".join(f"⚑ {f}: {FLAGS[f]}" for f in flags))
-        if fmt in CONVERSATION_FORMATS:
+        self.conversation = fmt in CONVERSATION_FORMATS
+        if self.conversation:
             for k, m in enumerate(record.messages):
-                self._add_box(m.role, ("turn", k), m.content)
+                self._add_box(m.role, ("turn", k), m.content, len(record.messages))
+            self.form.addRow("", self._add_turn_row())
         else:
             values = {"system": record.system, "response": record.response}
             obj = doc.session.state.object(doc.dataset, rid)
@@ -99,13 +101,54 @@ class RecordEditor(QWidget):
         self.tags.setCompleter(completer)
         self.delete_button.setText("Restore" if doc.is_deleted(rid) else "Delete")
 
-    def _add_box(self, label: str, key: tuple, text: str) -> None:
+    def _add_box(self, label: str, key: tuple, text: str, turns: int = 0) -> None:
         box = QPlainTextEdit()
         box.setPlainText(text)  # plain text only: nothing in a record is interpreted as HTML
         box.setMinimumHeight(60)
-        self.form.addRow(label, box)
+        count = QLabel()
+        count.setStyleSheet("color: #777")
+        box.textChanged.connect(lambda: count.setText(_token_text(box.toPlainText())))
+        count.setText(_token_text(text))
+        column = QVBoxLayout()
+        column.addWidget(box)
+        under = QHBoxLayout()
+        under.addWidget(count, 1)
+        if key[0] == "turn":
+            k = key[1]
+            for symbol, tip, edit in (("↑", "Move this turn up", E.MoveTurn(self.rid, k, k - 1) if k > 0 else None),
+                                      ("↓", "Move this turn down",
+                                       E.MoveTurn(self.rid, k, k + 1) if k + 1 < turns else None),
+                                      ("✕", "Remove this turn", E.RemoveTurn(self.rid, k))):
+                button = QPushButton(symbol)
+                button.setToolTip(tip)
+                button.setFixedWidth(32)
+                button.setEnabled(edit is not None)
+                button.clicked.connect(lambda _=False, e=edit: self._structural(e))
+                under.addWidget(button)
+        column.addLayout(under)
+        holder = QWidget()
+        holder.setLayout(column)
+        self.form.addRow(label, holder)
         self.boxes.append((label, key, box))
         box.setProperty("original", text)
+
+    def _add_turn_row(self) -> QWidget:
+        roles = QComboBox()
+        roles.addItems(["user", "assistant", "system", "tool"])
+        add = QPushButton("Add turn")
+        add.clicked.connect(lambda: self._structural(E.InsertTurn(self.rid, len(self.boxes), roles.currentText(), "")))
+        row = QHBoxLayout()
+        row.addWidget(roles)
+        row.addWidget(add)
+        row.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(row)
+        return holder
+
+    def _structural(self, edit) -> None:
+        """Add/remove/move a turn; unapplied text changes go first, in the same undo step."""
+        pending = self.changed_edits()
+        self.submitted.emit(E.Batch(tuple(pending) + (edit,), edit.label) if pending else edit)
 
     def changed_edits(self) -> list:
         out = []
@@ -133,6 +176,14 @@ class RecordEditor(QWidget):
         if self.rid is not None:
             ids = (self.rid,)
             self.submitted.emit(E.Restore(ids) if self.document.is_deleted(self.rid) else E.Delete(ids))
+
+
+def _token_text(text: str) -> str:
+    if len(text) > 200_000:
+        return f"{len(text):,} characters"
+    from explorer.core import tokens
+
+    return f"{len(tokens.encoding().encode_ordinary(text)):,} tokens"
 
 
 def _instruction_and_input(fmt: str, obj: dict, joined: str) -> tuple[str, str]:
