@@ -16,6 +16,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+def settle(app, seconds: float = 0.5) -> None:
+    """Let layouts and deferred paints finish before grabbing."""
+    end = time.time() + seconds
+    while time.time() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
 def main() -> None:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -36,12 +44,12 @@ def main() -> None:
     while window.document.analysis is None:
         app.processEvents()
         time.sleep(0.01)
-    app.processEvents()
+    settle(app)
     window.grab().save(str(out / "main.png"))
     flagged = [i for i, f in enumerate(window.document.analysis.flags) if "missing_cot" in f]
     window.state.select(flagged)
     window.state.set_current(flagged[0])
-    app.processEvents()
+    settle(app)
     window.grab().save(str(out / "flagged-selection.png"))
     for name, panel in (("coverage", window.coverage), ("quality", window.quality)):
         dock = panel.parentWidget()

@@ -23,7 +23,7 @@ from explorer.ui.panels.duplicates_panel import DuplicatesPanel
 from explorer.ui.panels.summary_panels import ClustersPanel, CoveragePanel, LegendPanel, ProblemsPanel, QualityPanel
 from explorer.ui.scatter.map_view import MapView
 from explorer.ui.start_page import DEMO, StartPage
-from explorer.ui.table.record_model import RecordTableModel
+from explorer.ui.table.record_model import COLUMNS, RecordTableModel
 from explorer.ui.view_state import COLOR_MODES, ViewState
 
 MAX_RECENT = 10
@@ -95,6 +95,12 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
         self.table.sortByColumn(0, Qt.AscendingOrder)
+        header = self.table.horizontalHeader()
+        header.setContextMenuPolicy(Qt.ActionsContextMenu)  # right-click the header to choose columns
+        for column, name in enumerate(COLUMNS):
+            toggle = QAction(name, header, checkable=True, checked=True)
+            toggle.toggled.connect(lambda on, c=column: self.table.setColumnHidden(c, not on))
+            header.addAction(toggle)
         for column, width in ((0, 60), (1, 340), (2, 340), (3, 60), (4, 130), (5, 160)):
             self.table.setColumnWidth(column, width)
         self.clusters = ClustersPanel()
@@ -104,7 +110,7 @@ class MainWindow(QMainWindow):
         self.duplicates = DuplicatesPanel()
         self.legend = LegendPanel()
         self.history = QListWidget()
-        self._dock("Record", self.editor, Qt.RightDockWidgetArea)
+        record = self._dock("Record", self.editor, Qt.RightDockWidgetArea)
         self._dock("Table", self.table, Qt.BottomDockWidgetArea)
         left = [self._dock(t, w, Qt.LeftDockWidgetArea) for t, w in
                 (("Clusters", self.clusters), ("Task kinds", self.coverage), ("Quality", self.quality),
@@ -112,10 +118,10 @@ class MainWindow(QMainWindow):
         for dock in left[1:]:
             self.tabifyDockWidget(left[0], dock)
         left[0].raise_()
-        legend = self._dock("Legend", self.legend, Qt.LeftDockWidgetArea)
+        self._dock("Legend", self.legend, Qt.LeftDockWidgetArea)
         history = self._dock("History", self.history, Qt.RightDockWidgetArea)
-        self.tabifyDockWidget(legend, history)
-        legend.raise_()
+        self.splitDockWidget(record, history, Qt.Vertical)
+        self.resizeDocks([record, history], [700, 120], Qt.Vertical)
 
     def _action(self, text: str, slot, shortcut=None, menu=None, toolbar: QToolBar | None = None) -> QAction:
         action = QAction(text, self)

@@ -31,7 +31,7 @@ class DuplicatesPanel(QWidget):
         self.value = QLabel("0.95")
         self.slider.valueChanged.connect(self.regroup)
         self.list = QListWidget()
-        self.list.currentRowChanged.connect(self.show_group)
+        self.list.currentRowChanged.connect(lambda row: self.show_group(row, select=True))
         self.members = QTableWidget(0, 3)
         self.members.setHorizontalHeaderLabels(["id", "instruction", "response"])
         self.members.verticalHeader().setVisible(False)
@@ -77,12 +77,13 @@ class DuplicatesPanel(QWidget):
         for group in self.groups:
             text = " ".join(doc.text(group[0], "instruction").split())[:90]
             self.list.addItem(QListWidgetItem(f"{len(group)} records · {text}"))
+        self.list.blockSignals(True)  # filling the list must not change the user's selection
         if self.groups:
             self.list.setCurrentRow(0)
-        else:
-            self.members.setRowCount(0)
+        self.list.blockSignals(False)
+        self.show_group(0 if self.groups else -1, select=False)
 
-    def show_group(self, row: int) -> None:
+    def show_group(self, row: int, select: bool = True) -> None:
         if not 0 <= row < len(self.groups):
             self.members.setRowCount(0)
             return
@@ -93,7 +94,8 @@ class DuplicatesPanel(QWidget):
                                        self.document.text(rid, "response")]):
                 self.members.setItem(r, c, _cell(value))
         self.members.resizeRowsToContents()
-        self.select_ids.emit(np.array(group))
+        if select:
+            self.select_ids.emit(np.array(group))
 
     def keep_first(self) -> None:
         row = self.list.currentRow()

@@ -61,6 +61,15 @@ class ClustersPanel(_TablePanel):
     def __init__(self, parent=None):
         super().__init__(["cluster", "label", "size", "share", "flagged"], parent)
         self.table.itemChanged.connect(self._renamed)
+        import pyqtgraph as pg
+
+        self.chart = pg.PlotWidget(background=None)
+        self.chart.setMaximumHeight(140)
+        self.chart.setMenuEnabled(False)
+        self.chart.setMouseEnabled(False, False)
+        self.chart.getAxis("left").setLabel("records")
+        self.chart.getAxis("bottom").setLabel("clusters by size")
+        self.layout().insertWidget(1, self.chart)
 
     def refresh(self, document) -> None:
         self.document = document
@@ -73,6 +82,7 @@ class ClustersPanel(_TablePanel):
         ids, sizes = np.unique(a.clusters, return_counts=True)
         order = sorted(range(len(ids)), key=lambda k: (ids[k] < 0, -sizes[k]))
         flagged = np.array([bool(f) for f in a.flags])
+        self._draw_bars([int(sizes[k]) for k in order], [int(ids[k]) for k in order])
         self.table.blockSignals(True)
         self.table.setRowCount(len(order))
         self.keys = [int(ids[k]) for k in order]
@@ -86,6 +96,15 @@ class ClustersPanel(_TablePanel):
                                         _item(int(flagged[a.clusters == c].sum()))]):
                 self.table.setItem(row, col, item)
         self.table.blockSignals(False)
+
+    def _draw_bars(self, sizes: list[int], ids: list[int]) -> None:
+        import pyqtgraph as pg
+
+        from explorer.ui.colors import PALETTE, QUIET
+
+        self.chart.clear()
+        brushes = [pg.mkBrush(QUIET if c < 0 else PALETTE[c % len(PALETTE)]) for c in ids]
+        self.chart.addItem(pg.BarGraphItem(x=list(range(len(sizes))), height=sizes, width=0.8, brushes=brushes))
 
     def _renamed(self, item: QTableWidgetItem) -> None:
         if item.column() == 1 and self.document is not None:

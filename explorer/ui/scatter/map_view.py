@@ -121,18 +121,24 @@ class MapView(QWidget):
         import time
 
         start = time.perf_counter()
-        w, h = max(self.width(), 1), max(self.height(), 1)
+        ratio = self.devicePixelRatioF()  # draw at device pixels: sharp on high-DPI screens
+        w, h = max(int(self.width() * ratio), 1), max(int(self.height() * ratio), 1)
+        background = self.palette().color(self.backgroundRole()).rgba()  # follows light/dark themes
         if len(self.xy):
             px, py = self.to_screen(self.xy)
             radius = 2 if len(self.xy) < 20_000 else 1  # bigger markers while they do not crowd each other
-            self._buffer = rasterize(px, py, self.colors, self.visible, self.selection_mask, w, h, radius=radius)
+            self._buffer = rasterize(px * ratio, py * ratio, self.colors, self.visible, self.selection_mask, w, h,
+                                     background, radius=max(1, round(radius * ratio)))
         else:
-            self._buffer = np.full((h, w), 0xFFFCFCFC, dtype=np.uint32)
+            self._buffer = np.full((h, w), background, dtype=np.uint32)
         self._image = QImage(self._buffer.data, w, h, 4 * w, QImage.Format_ARGB32)
+        self._image.setDevicePixelRatio(ratio)
         self.last_render_ms = (time.perf_counter() - start) * 1000
 
     def paintEvent(self, event) -> None:
-        if self._image is None or self._image.width() != self.width() or self._image.height() != self.height():
+        ratio = self.devicePixelRatioF()
+        if (self._image is None or self._image.width() != int(self.width() * ratio)
+                or self._image.height() != int(self.height() * ratio)):
             self._render()
         painter = QPainter(self)
         painter.drawImage(0, 0, self._image)
@@ -144,7 +150,7 @@ class MapView(QWidget):
             else:
                 painter.drawPolyline(QPolygonF(self._drag_path))
         if len(self.xy) == 0:
-            painter.setPen(QColor("#888"))
+            painter.setPen(self.palette().color(self.foregroundRole()))
             painter.drawText(self.rect(), Qt.AlignCenter, "The map appears when the analysis is done.")
         painter.end()
 
