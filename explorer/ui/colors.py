@@ -52,6 +52,11 @@ def groups_for(mode: str, document) -> Groups:
         lookup = {f: i for i, f in enumerate(names)}
         index = np.array([lookup[fs[0]] if fs else 0 for fs in a.flags], dtype=np.int64)
         colors = [QUIET] + [PALETTE[(i + 2) % len(PALETTE)] for i in range(len(names) - 1)]
+    elif mode.startswith("flag:"):
+        flag = mode.split(":", 1)[1]
+        names = [f"without {flag}", flag]
+        index = np.array([1 if flag in fs else 0 for fs in a.flags], dtype=np.int64)
+        colors = [QUIET, "#e15759"]
     elif mode == "tokens":
         bins = np.digitize(a.tokens["conversation"], TOKEN_BINS[1:])
         names = [f"< {TOKEN_BINS[1]}"] + [f"{lo}–{hi}" for lo, hi in zip(TOKEN_BINS[1:], TOKEN_BINS[2:])] + \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Callable
 
@@ -190,6 +191,14 @@ class Document(QObject):
             return top.astype(np.int64)
 
         self.runner.submit("search", job)
+
+    def set_kind_target(self, kind: str, share: float) -> None:
+        """Give a task kind a target share; the taxonomy is saved as the user's own copy and coverage re-run."""
+        from explorer.core.analysis.taxonomy import set_target
+
+        path = set_target(self.params.taxonomy_path, kind, share)
+        self.params = dataclasses.replace(self.params, taxonomy_path=str(path))
+        self.analyze()
 
     def export(self, out: str, to: str | None, ids: list[int] | None) -> None:
         dataset, state = self.dataset, self.session.state

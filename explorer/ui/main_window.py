@@ -7,12 +7,13 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QInputDialog, QLabel,
                                QLineEdit, QListWidget, QMainWindow, QMessageBox, QProgressBar, QPushButton,
                                QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget)
 
 from explorer.core import mappings
+from explorer.core.analysis.checks import FLAGS
 from explorer.core.curation import edits as E
 from explorer.ui.colors import argb_table, groups_for
 from explorer.ui.dialogs.mapping_dialog import MappingDialog
@@ -27,6 +28,7 @@ from explorer.ui.table.record_model import COLUMNS, RecordTableModel
 from explorer.ui.view_state import COLOR_MODES, ViewState
 
 MAX_RECENT = 10
+ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "sft-explorer.svg"
 DELETED_ARGB = 0xFFE2E2E2
 
 
@@ -40,6 +42,7 @@ class MainWindow(QMainWindow):
         self.groups = None
         self.mapping_dialog: MappingDialog | None = None
         self.setWindowTitle("SFT Explorer")
+        self.setWindowIcon(QIcon(str(ICON)))
         self._build_central()
         self._build_docks()
         self._build_actions()
@@ -55,7 +58,7 @@ class MainWindow(QMainWindow):
         self.map = MapView()
         self.map.hover_text = lambda rid: " ".join(self.document.text(rid, "instruction").split())[:300]
         self.color_by = QComboBox()
-        self.color_by.addItems(COLOR_MODES)
+        self.color_by.addItems(list(COLOR_MODES) + [f"flag:{name}" for name in FLAGS])
         self.lasso = QCheckBox("Lasso")
         self.lasso.setToolTip("Drag to draw a lasso (Alt-drag works too). Shift adds, Ctrl subtracts.")
         self.show_deleted = QCheckBox("Show deleted")
@@ -141,6 +144,7 @@ class MainWindow(QMainWindow):
         tools.setObjectName("Main toolbar")
         self.addToolBar(tools)
         self.act_open = self._action("Open…", self.open_dialog, QKeySequence.Open, file, tools)
+        self._action("Open folder…", self.open_folder_dialog, "Ctrl+Shift+O", file)
         self._action("Open demo dataset", lambda: self.open_path(DEMO), None, file)
         self.act_export = self._action("Export…", lambda: self.export_dialog(False), "Ctrl+E", file, tools)
         self.act_export_sel = self._action("Export selection…", lambda: self.export_dialog(True), "Ctrl+Shift+S",
@@ -238,6 +242,11 @@ class MainWindow(QMainWindow):
         self.mapping_dialog.accepted.connect(accepted)
         self.mapping_dialog.open()
 
+    def open_folder_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open a Hugging Face or hub-style dataset folder")
+        if path:
+            self.open_path(path)
+
     def recent_files(self) -> list[str]:
         value = self.settings.value("recentFiles", [])
         files = [value] if isinstance(value, str) else list(value or [])
@@ -271,6 +280,7 @@ class MainWindow(QMainWindow):
 
     def _on_analysis(self) -> None:
         a = self.document.analysis
+        save_params(self.settings, self.document.params)  # what this analysis used is what the next one uses
         self.map.set_points(a.xy)
         self.restyle()
         for panel in (self.clusters, self.coverage, self.quality, self.duplicates):

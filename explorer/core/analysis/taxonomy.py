@@ -120,3 +120,29 @@ def coverage(taxonomy: Taxonomy, kinds: list[str]) -> list[dict]:
     rows.append({"kind": UNASSIGNED, "name_en": "Unassigned", "name_zh": "未归类", "count": counts.get(UNASSIGNED, 0),
                  "share": round(counts.get(UNASSIGNED, 0) / n, 4), "target": None, "gap": False})
     return rows
+
+
+def user_taxonomy_path() -> Path:
+    from explorer.core.paths import user_dir
+
+    return user_dir("config") / "taxonomy.json"
+
+
+def set_target(source: str | Path | None, kind: str, share: float) -> Path:
+    """Write the user's copy of the taxonomy with `kind` at `share` of the target (others keep their weights)."""
+    if not 0 < share < 1:
+        raise DatasetError("a target share must be between 0% and 100%")
+    source = Path(source) if source else DEFAULT_PATH
+    data = json.loads(source.read_text(encoding="utf-8"))
+    kinds = data["kinds"]
+    if kind not in [k["id"] for k in kinds]:
+        raise DatasetError(f"no task kind {kind!r} in the taxonomy", str(source))
+    others = sum(float(k.get("target", 1.0)) for k in kinds if k["id"] != kind)
+    for k in kinds:
+        if k["id"] == kind:
+            k["target"] = round(share * others / (1 - share), 6)
+    out = user_taxonomy_path()
+    from explorer.core.atomic import write_chunks
+
+    write_chunks(out, [json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")])
+    return out

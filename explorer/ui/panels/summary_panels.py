@@ -121,6 +121,9 @@ class CoveragePanel(_TablePanel):
 
     def __init__(self, parent=None):
         super().__init__(["kind", "名称", "records", "share", "target", "gap"], parent)
+        self.table.itemChanged.connect(self._target_edited)
+        self.table.setToolTip("Double-click a target to change it (for example 8%); the taxonomy is saved as your "
+                              "own copy")
 
     def refresh(self, document) -> None:
         self.document = document
@@ -130,19 +133,35 @@ class CoveragePanel(_TablePanel):
         gaps = [r["kind"] for r in a.coverage if r["gap"]]
         self.summary.setText(f"{len(gaps)} gaps (kinds under half their target share). Click a kind to select "
                              "its records.")
+        self.table.blockSignals(True)
         self.table.setRowCount(len(a.coverage))
         self.keys = [r["kind"] for r in a.coverage]
         for row, r in enumerate(a.coverage):
             target = "" if r["target"] is None else f"{r['target']:.1%}"
+            target_item = QTableWidgetItem(target)
+            if r["target"] is None:
+                target_item.setFlags(target_item.flags() & ~Qt.ItemIsEditable)
             cells = [_item(r["name_en"]), _item(r["name_zh"]), _item(r["count"]), _item(f"{r['share']:.1%}"),
-                     _item(target), _item("GAP" if r["gap"] else "")]
+                     target_item, _item("GAP" if r["gap"] else "")]
             for col, item in enumerate(cells):
                 if r["gap"]:
                     item.setBackground(QBrush(GAP))
                 self.table.setItem(row, col, item)
+        self.table.blockSignals(False)
 
     def ids_for(self, key) -> np.ndarray:
         return np.array([i for i, k in enumerate(self.document.analysis.kinds) if k == key], dtype=np.int64)
+
+    def _target_edited(self, item: QTableWidgetItem) -> None:
+        if item.column() != 4 or self.document is None:
+            return
+        text = item.text().strip().rstrip("%")
+        try:
+            value = float(text)
+        except ValueError:
+            return
+        share = value / 100 if value >= 1 or item.text().strip().endswith("%") else value
+        self.document.set_kind_target(self.keys[item.row()], share)
 
 
 class QualityPanel(_TablePanel):
