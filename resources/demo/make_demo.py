@@ -343,6 +343,10 @@ add("用中文解释什么是区块链。", "A blockchain is a shared ledger whe
 add("Write a Python function that checks whether a list is sorted.",
     "```python\ndef is_sorted(items):\n    return all(a <= b for a, b in")  # truncated
 
+records.append({"messages": [{"role": "user", "content": "Can you recommend three books about the ocean?"}]})  # unanswered
+records.append({"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello! How can I help?"},
+                             {"role": "user", "content": "What is the capital of Peru?"}]})  # ends with the user
+
 rng.shuffle(records)
 out = Path(__file__).with_name("demo.jsonl")
 with out.open("w", encoding="utf-8", newline="\n") as f:

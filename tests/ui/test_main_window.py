@@ -77,6 +77,7 @@ def test_problems_panel_lists_bad_lines(qtbot, window, tmp_path):
     open_and_wait(qtbot, window, path)
     table = window.problems.table
     assert table.rowCount() == 1 and table.item(0, 0).data(0) == 31
+    assert window.problems.raw_line(window.problems.keys[0]) == "{oops\n"
 
 
 def test_table_model_passes_the_model_tester(qtbot, window, tmp_path, qtmodeltester):

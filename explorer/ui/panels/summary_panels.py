@@ -211,8 +211,16 @@ class ProblemsPanel(_TablePanel):
         p = self.keys[row]
         box = QMessageBox(QMessageBox.Information, "Problem", "", QMessageBox.Close, self)
         box.setTextFormat(Qt.PlainText)
-        box.setText(f"{p}\n\n{p.snippet}")
+        box.setText(f"{p}\n\n{self.raw_line(p) or p.snippet}")
         box.open()
+
+    def raw_line(self, problem) -> str:
+        """The whole bad line as it is in the file (JSON Lines), capped for display."""
+        source = self.document.dataset.source if self.document and self.document.dataset else None
+        if problem.line is None or not hasattr(source, "raw") or problem.line > source.n_units:
+            return ""
+        text = source.raw(problem.line - 1).decode("utf-8", errors="backslashreplace")
+        return text if len(text) <= 5000 else text[:5000] + "…"
 
 
 class LegendPanel(QListWidget):
