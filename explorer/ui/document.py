@@ -9,11 +9,11 @@ from typing import Callable
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from explorer.core import formats
+from explorer.core import formats, tokens
 from explorer.core.analysis.embed_cache import EmbeddingCache
-from explorer.core.analysis.embed_worker import make_embedder
 from explorer.core.analysis.embedding import embed, model_id_for
 from explorer.core.analysis.pipeline import Analysis, AnalysisParams, Pipeline
+from explorer.core.analysis.remote import RemotePipeline
 from explorer.core.analysis.projection import place
 from explorer.core.curation.curated import Rebalance, Selection, curated_export
 from explorer.core.curation.edits import Edit
@@ -54,8 +54,13 @@ class Document(QObject):
     # -- opening and analysis ---------------------------------------------------------------------
     def open(self, path: str | Path, mapping: ColumnMapping | None = None) -> None:
         self.close()
-        self.runner.submit("load", lambda progress, cancel: load(path, mapping=mapping, progress=progress,
-                                                                 cancel=cancel))
+
+        def job(progress, cancel):
+            dataset = load(path, mapping=mapping, progress=progress, cancel=cancel)
+            tokens.encoding()  # load the BPE table here, not on the GUI thread when the editor counts tokens
+            return dataset
+
+        self.runner.submit("load", job)
 
     def analyze(self, params: AnalysisParams | None = None) -> None:
         if self.pipeline is None:
@@ -86,9 +91,10 @@ class Document(QObject):
             self.failed.emit("load", str(e))
             return
         self.dataset = dataset
-        factory = self.embedder_factory
-        factory = factory or (lambda p: make_embedder(p.model, p.device))  # torch stays out of the GUI process
-        self.pipeline = Pipeline(dataset, factory, EmbeddingCache())
+        if self.embedder_factory is not None:  # tests and custom embedders: in this process
+            self.pipeline = Pipeline(dataset, self.embedder_factory, EmbeddingCache())
+        else:  # the real thing: in a helper process, so the window never waits on torch/numba
+            self.pipeline = RemotePipeline(dataset.path, dataset.mapping)
         self.loaded.emit()
         self.analyze()
 
@@ -96,6 +102,8 @@ class Document(QObject):
         self.runner.cancel()
         if self.session is not None:
             self.session.close()
+        if isinstance(self.pipeline, RemotePipeline):
+            self.pipeline.close()
         had = self.dataset is not None
         self.dataset = self.session = self.pipeline = self.analysis = None
         if had:

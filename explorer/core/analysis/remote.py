@@ -1,0 +1,126 @@
+"""The analysis pipeline in a helper process, for the desktop app: importing and running torch, numba, UMAP
+and HDBSCAN then never holds the GUI process's Python lock, so the window never stalls.
+
+`RemotePipeline.run(params, progress, cancel)` behaves like `Pipeline.run`; the helper keeps the stage caches
+between runs. Results come back pickled over the helper's own pipe (our process talking to itself; no file or
+user input is ever unpickled). Cancel stops the helper at once; the next run starts a fresh one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+
+from explorer.core.analysis.embed_cache import EmbeddingCache
+from explorer.core.analysis.pipeline import Analysis, AnalysisParams, Pipeline
+from explorer.core.errors import DatasetError
+from explorer.core.formats import ColumnMapping
+from explorer.core.progress import CancelFn, CancelledError, ProgressFn
+
+
+class RemotePipeline:
+    def __init__(self, path: str, mapping: ColumnMapping | None = None, split: str | None = None):
+        self.args = json.dumps({"path": str(path), "mapping": mapping.to_dict() if mapping else None, "split": split})
+        self.proc: subprocess.Popen | None = None
+        self.lines: queue.Queue = queue.Queue()
+        self.cache = EmbeddingCache()
+        self._embedders: dict = {}
+
+    def _start(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "explorer.core.analysis.remote", self.args],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, args=(self.proc, self.lines), daemon=True).start()
+
+    @staticmethod
+    def _read(proc: subprocess.Popen, lines: queue.Queue) -> None:
+        """Pass the helper's messages on: JSON lines, and a result's bytes after its header line."""
+        for line in proc.stdout:
+            message = json.loads(line)
+            if "result" in message:
+                message["data"] = proc.stdout.read(message["result"])
+            lines.put(message)
+        lines.put({"error": "the analysis helper stopped"})
+
+    def run(self, params: AnalysisParams = AnalysisParams(), progress: ProgressFn | None = None,
+            cancel: CancelFn | None = None) -> Analysis:
+        if self.proc is None or self.proc.poll() is not None:
+            self._start()
+        self.proc.stdin.write(json.dumps({"run": dataclasses.asdict(params)}).encode() + b"\n")
+        self.proc.stdin.flush()
+        while True:
+            if cancel is not None and cancel():
+                self.close()
+                raise CancelledError("analysis")
+            try:
+                message = self.lines.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if "progress" in message and progress is not None:
+                progress(*message["progress"])
+            elif "error" in message:
+                self.close()
+                raise DatasetError(message["error"])
+            elif "data" in message:
+                return pickle.loads(message["data"])  # noqa: S301 - produced by our own helper, see module doc
+
+    def invalidate(self) -> None:
+        """Forget every stage: the next run starts a fresh helper."""
+        self.close()
+
+    def embedder(self, params: AnalysisParams):
+        """An embedder for single queries and edited records (in its own helper process)."""
+        from explorer.core.analysis.embed_worker import make_embedder
+
+        key = (params.model, params.device)
+        if key not in self._embedders:
+            self._embedders[key] = make_embedder(params.model, params.device)
+        return self._embedders[key]
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+
+def _serve(args: dict) -> None:
+    from explorer.core.dataset import load
+
+    out = sys.stdout.buffer
+
+    def send(message: dict, data: bytes = b"") -> None:
+        out.write(json.dumps(message).encode() + b"\n" + data)
+        out.flush()
+
+    mapping = ColumnMapping(**args["mapping"]) if args.get("mapping") else None
+    try:
+        pipeline = Pipeline(load(args["path"], mapping=mapping, split=args.get("split")), cache=EmbeddingCache())
+    except DatasetError as e:
+        send({"error": str(e)})
+        return
+    from explorer.core.analysis.embedding import SentenceTransformerEmbedder
+
+    pipeline.embedder_factory = lambda p: SentenceTransformerEmbedder(p.model, p.device)
+    for line in sys.stdin.buffer:
+        request = json.loads(line)
+        params = AnalysisParams(**request["run"])
+        try:
+            analysis = pipeline.run(params, lambda d, t, text: send({"progress": [d, t, text]}))
+        except DatasetError as e:
+            send({"error": str(e)})
+            continue
+        if analysis.neighbors is not None:
+            analysis = dataclasses.replace(analysis, neighbors=dataclasses.replace(analysis.neighbors,
+                                                                                   search_index=None))
+        data = pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL)
+        send({"result": len(data)}, data)
+
+
+if __name__ == "__main__":
+    _serve(json.loads(sys.argv[1]))
