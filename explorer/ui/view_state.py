@@ -10,7 +10,8 @@ COLOR_MODES = ("cluster", "kind", "flags", "tokens", "tags")
 
 class ViewState(QObject):
     selection_changed = Signal()
-    current_changed = Signal(object)
+    current_changed = Signal(int)
+    """The current record id, or -1 for none (PySide6 on Python 3.11 miscounts None sent through Signal(object))."""
     coloring_changed = Signal()
 
     def __init__(self, parent: QObject | None = None):
@@ -33,9 +34,11 @@ class ViewState(QObject):
             self.selection_changed.emit()
 
     def set_current(self, rid: int | None) -> None:
+        if rid is not None and rid < 0:
+            rid = None
         if rid != self.current:
             self.current = rid
-            self.current_changed.emit(rid)
+            self.current_changed.emit(-1 if rid is None else int(rid))
 
     def set_color_by(self, mode: str) -> None:
         if mode != self.color_by:

@@ -21,8 +21,8 @@ class MapView(QWidget):
 
     selected = Signal(object, str)
     """(ids, mode) with mode 'replace', 'add' or 'subtract'."""
-    clicked = Signal(object)
-    """A record id, or None for a click on empty space."""
+    clicked = Signal(int)
+    """A record id, or -1 for a click on empty space."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -246,7 +246,7 @@ class MapView(QWidget):
             rid = self.point_at(pos.x(), pos.y())
             if rid is not None:
                 self.selected.emit(np.array([rid]), self._select_mode)
-            self.clicked.emit(rid)
+            self.clicked.emit(-1 if rid is None else rid)
         elif kind == "box":
             self.select_rect(start.x(), start.y(), pos.x(), pos.y(), self._select_mode)
         elif kind == "lasso" and len(self._drag_path) > 2:
