@@ -16,6 +16,8 @@ from explorer.core.analysis.pipeline import Analysis, AnalysisParams, Pipeline
 from explorer.core.analysis.remote import RemotePipeline
 from explorer.core.analysis.projection import place
 from explorer.core.curation.curated import Rebalance, Selection, curated_export
+from explorer.core.analysis.labels import carry_renames
+from explorer.core.curation import edits as E
 from explorer.core.curation.edits import Edit
 from explorer.core.curation.session import Session
 from explorer.core.dataset import Dataset, load
@@ -73,7 +75,8 @@ class Document(QObject):
         if kind == "load":
             self._loaded(result)  # type: ignore[arg-type]
         elif kind == "analysis":
-            self.analysis = result  # type: ignore[assignment]
+            previous, self.analysis = self.analysis, result  # type: ignore[assignment]
+            self._carry_cluster_names(previous)
             self.analysis_ready.emit()
         elif kind == "place" and self.analysis is not None:
             ids, points = result  # type: ignore[misc]
@@ -97,6 +100,18 @@ class Document(QObject):
             self.pipeline = RemotePipeline(dataset.path, dataset.mapping)
         self.loaded.emit()
         self.analyze()
+
+    def _carry_cluster_names(self, previous: Analysis | None) -> None:
+        """After re-clustering, user-given cluster names follow the clusters that clearly persist (one undo step)."""
+        names = self.session.state.cluster_names if self.session is not None else {}
+        if previous is None or not names or np.array_equal(previous.clusters, self.analysis.clusters):
+            return
+        old_members = {c: set(np.flatnonzero(previous.clusters == c).tolist()) for c in names}
+        carried = carry_renames(old_members, names, self.analysis.clusters)
+        edits = [E.RenameCluster(c, None) for c in names if c not in carried]
+        edits += [E.RenameCluster(c, name) for c, name in carried.items() if names.get(c) != name]
+        if edits:
+            self.apply(E.Batch(tuple(edits), "carry cluster names to the new clusters"))
 
     def close(self) -> None:
         self.runner.cancel()

@@ -208,3 +208,22 @@ def test_editing_a_target_share_reruns_only_the_kinds(qtbot, window, tmp_path):
     assert abs(math["target"] - 0.2) < 0.001
     assert runs["kinds"] == 2 and runs["embeddings"] == 1 and runs["map"] == 1
     assert window.document.params.taxonomy_path.endswith("taxonomy.json")
+
+
+def test_cluster_names_survive_reclustering(qtbot, window, tmp_path):
+    import dataclasses
+
+    records, truth = planted_records(20)
+    open_and_wait(qtbot, window, write(tmp_path / "d", records, "jsonl"))
+    doc = window.document
+    before = doc.analysis
+    football = int(np.bincount(before.clusters[np.array(truth) == 2]).argmax())
+    doc.apply(E.RenameCluster(football, "sport questions"))
+    # a re-clustering that numbers the clusters differently (ids shifted by one) and drops one member
+    shifted = np.where(before.clusters >= 0, before.clusters + 1, -1)
+    shifted[np.flatnonzero(before.clusters == football)[0]] = -1
+    doc.analysis = dataclasses.replace(before, clusters=shifted)
+    doc._carry_cluster_names(before)
+    assert doc.cluster_name(football + 1) == "sport questions"
+    assert doc.session.state.cluster_names == {football + 1: "sport questions"}
+    assert window.act_undo.text() == "Undo: carry cluster names to the new clusters"
