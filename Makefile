@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup bench bench-analysis bench-edits bench-map clean-venv
+.PHONY: demo test setup bench bench-analysis bench-edits bench-map package clean-venv
 
 demo: setup
 	$(BIN)/sft-explorer resources/demo/demo.jsonl
@@ -24,6 +24,9 @@ bench-edits: setup
 
 bench-map: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_map.py
+
+package:
+	bash packaging/build.sh
 
 clean-venv:
 	rm -rf $(VENV)

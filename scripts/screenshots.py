@@ -51,7 +51,8 @@ def main() -> None:
     window.state.set_current(flagged[0])
     settle(app)
     window.grab().save(str(out / "flagged-selection.png"))
-    for name, panel in (("coverage", window.coverage), ("quality", window.quality)):
+    for name, panel in (("coverage", window.coverage), ("quality", window.quality),
+                        ("near-duplicates", window.duplicates)):
         dock = panel.parentWidget()
         dock.setFloating(True)
         dock.resize(620, 760)

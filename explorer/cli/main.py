@@ -27,8 +27,23 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS = {"inspect", "export", "analyze", "cache", "apply", "session"}
 
 
+def _run_module(argv: list[str]) -> int:
+    """`APP -m MODULE ARGS`: how a frozen app starts its own helper processes (the scan, embedding and analysis
+    helpers are started as `sys.executable -m explorer...`, and in a frozen app sys.executable is the app)."""
+    import runpy
+
+    if len(argv) < 2 or not argv[1].startswith("explorer."):
+        print("sft-explorer: -m runs only the app's own helper modules", file=sys.stderr)
+        return 2
+    sys.argv = [argv[1], *argv[2:]]
+    runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["-m"]:
+        return _run_module(argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         from explorer.ui.app import main as app_main  # no command: the desktop app
 

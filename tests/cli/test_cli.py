@@ -78,3 +78,8 @@ def test_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as e:
         main(argv)
     assert e.value.code == 2
+
+
+def test_dash_m_runs_only_the_apps_own_helpers(capsys):
+    assert main(["-m", "os"]) == 2
+    assert "only the app's own helper modules" in capsys.readouterr().err

@@ -16,7 +16,7 @@ from explorer.core.errors import DatasetError
 
 
 class ProcessEmbedder:
-    """The Embedder protocol, served by a helper process (falls back to in-process use in frozen apps)."""
+    """The Embedder protocol, served by a helper process."""
 
     def __init__(self, model: str, device: str = "auto"):
         self.proc = subprocess.Popen([sys.executable, "-m", "explorer.core.analysis.embed_worker", model, device],
@@ -58,11 +58,7 @@ class ProcessEmbedder:
 
 
 def make_embedder(model: str, device: str = "auto"):
-    """A helper-process embedder, or an in-process one where a helper cannot run (frozen apps)."""
-    if getattr(sys, "frozen", False):
-        from explorer.core.analysis.embedding import SentenceTransformerEmbedder
-
-        return SentenceTransformerEmbedder(model, device, leave_a_core=True)
+    """An embedder in a helper process (frozen apps start it through their own `-m` handling)."""
     return ProcessEmbedder(model, device)
 
 
