@@ -32,7 +32,7 @@ def _replace(src: str, dst: Path) -> None:
             return
         except PermissionError:
             if attempt == 9:
-                raise DatasetError("the file is in use by another program; close it and try again", str(dst))
+                raise DatasetError("the file is in use by another program; close it and try again", str(dst)) from None
             time.sleep(0.1 * (attempt + 1))
 
 

@@ -190,7 +190,7 @@ class Document(QObject):
     def _place(self, ids: list[int]) -> None:
         """Re-embed edited records and put them on the existing map (no re-layout)."""
         analysis, pipeline = self.analysis, self.pipeline
-        texts = [getattr(self.record(i), "instruction") for i in ids]
+        texts = [self.record(i).instruction for i in ids]
         params = self.params
 
         def job(progress, cancel):

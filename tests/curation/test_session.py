@@ -12,7 +12,7 @@ from explorer.core.curation.session import Session, source_fingerprint
 from explorer.core.dataset import load
 from explorer.core.errors import DatasetError
 from explorer.core.export import export
-from tests.samples import FORMAT_SAMPLES, write
+from tests.samples import write
 
 RECORDS = [{"instruction": f"q{i}", "input": "", "output": f"a{i}"} for i in range(6)]
 
