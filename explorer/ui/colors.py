@@ -39,8 +39,7 @@ def groups_for(mode: str, document) -> Groups:
         ids = sorted(set(clusters.tolist()))
         names = [("noise" if c < 0 else f"{c}: {document.cluster_name(c)}") for c in ids]
         colors = [QUIET if c < 0 else PALETTE[c % len(PALETTE)] for c in ids]
-        lookup = {c: k for k, c in enumerate(ids)}
-        index = np.array([lookup[c] for c in clusters.tolist()], dtype=np.int64)
+        index = np.searchsorted(np.array(ids), clusters).astype(np.int64)
     elif mode == "kind":
         kinds = a.kinds
         names = sorted(set(kinds), key=lambda k: (k == "unassigned", -kinds.count(k)))

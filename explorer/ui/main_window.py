@@ -41,6 +41,8 @@ class MainWindow(QMainWindow):
         document.params = load_params(self.settings, document.params)
         self.groups = None
         self.mapping_dialog: MappingDialog | None = None
+        self._style: tuple | None = None
+        self._cluster_centres: list[tuple[int, float, float, int]] = []
         self.setWindowTitle("SFT Explorer")
         self.setWindowIcon(QIcon(str(ICON)))
         self._build_central()
@@ -271,6 +273,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_closed(self) -> None:
+        self._style = None
         self.model.set_rows(np.zeros(0, dtype=np.int64))
         self.state.select([])
         self.state.set_current(None)
@@ -281,6 +284,7 @@ class MainWindow(QMainWindow):
     def _on_analysis(self) -> None:
         a = self.document.analysis
         save_params(self.settings, self.document.params)  # what this analysis used is what the next one uses
+        self._cluster_centres = self._centres_of_clusters()
         self.map.set_points(a.xy)
         self.restyle()
         for panel in (self.clusters, self.coverage, self.quality, self.duplicates):
@@ -299,6 +303,7 @@ class MainWindow(QMainWindow):
 
     # -- drawing ----------------------------------------------------------------------------------
     def restyle(self) -> None:
+        """Recompute colours, visibility and labels (colour mode, legend, deletions or names changed)."""
         doc, st = self.document, self.state
         if doc.analysis is None:
             return
@@ -312,17 +317,34 @@ class MainWindow(QMainWindow):
                 colors[deleted] = DELETED_ARGB  # shown, but greyed out
             else:
                 visible[deleted] = False
-        selected = np.zeros(len(doc), dtype=bool)
-        selected[st.selection] = True
         labels = []
         if st.color_by == "cluster":
-            clusters = doc.analysis.clusters
-            ids, sizes = np.unique(clusters[clusters >= 0], return_counts=True)
-            for c, size in sorted(zip(ids.tolist(), sizes.tolist()), key=lambda p: -p[1]):
-                x, y = np.median(doc.analysis.xy[clusters == c], axis=0)
-                labels.append((doc.cluster_name(c), float(x), float(y), size))
-        self.map.set_style(colors, visible, selected, labels)
+            labels = [(doc.cluster_name(c), x, y, size) for c, x, y, size in self._cluster_centres]
+        self._style = (colors, visible, labels)
+        self._restyle_selection()
         self.legend.show_groups(self.groups, st.hidden_groups)
+
+    def _restyle_selection(self) -> None:
+        """Only the selection changed: reuse colours, visibility and labels."""
+        if self.document.analysis is None or self._style is None:
+            return
+        selected = np.zeros(len(self.document), dtype=bool)
+        selected[self.state.selection] = True
+        colors, visible, labels = self._style
+        self.map.set_style(colors, visible, selected, labels)
+
+    def _centres_of_clusters(self) -> list[tuple[int, float, float, int]]:
+        """(cluster, median x, median y, size), largest first — computed once per analysis."""
+        a = self.document.analysis
+        clusters = a.clusters
+        order = np.argsort(clusters, kind="stable")
+        ids, starts, sizes = np.unique(clusters[order], return_index=True, return_counts=True)
+        out = []
+        for c, start, size in zip(ids.tolist(), starts.tolist(), sizes.tolist()):
+            if c >= 0:
+                x, y = np.median(a.xy[order[start:start + size]], axis=0)
+                out.append((c, float(x), float(y), size))
+        return sorted(out, key=lambda item: -item[3])
 
     def _on_selection(self) -> None:
         sel = self.state.selection
@@ -330,14 +352,15 @@ class MainWindow(QMainWindow):
         self.selection_label.setText(f"{len(sel):,} selected" if len(sel) else "")
         if len(sel) and self.state.current not in set(sel[:1000].tolist()):
             self.state.set_current(int(sel[0]))
-        self.restyle()
+        self._restyle_selection()
         self._update_actions()
 
     def _on_records_changed(self, ids: list) -> None:
         self.model.refresh(ids)
         self.restyle()
         if self.document.analysis is not None:
-            self.clusters.refresh(self.document)
+            if not ids:  # edits without record ids: cluster names
+                self.clusters.refresh(self.document)
             self.duplicates.regroup()
         if self.state.current in ids or not ids:
             self.editor.show_record(self.state.current)

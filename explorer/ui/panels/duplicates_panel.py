@@ -25,6 +25,8 @@ class DuplicatesPanel(QWidget):
         super().__init__(parent)
         self.document = None
         self.groups: list[list[int]] = []
+        self._roots: tuple[object, float, np.ndarray] | None = None
+        """(analysis, threshold, group root per record): grouping is redone only when either changes."""
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setRange(80, 100)
         self.slider.setValue(95)
@@ -68,11 +70,17 @@ class DuplicatesPanel(QWidget):
         self.groups = []
         if a is None or a.neighbors is None:
             return
-        roots = near_duplicate_groups(a.neighbors, self.threshold)
+        if self._roots is None or self._roots[0] is not a or self._roots[1] != self.threshold:
+            self._roots = (a, self.threshold, near_duplicate_groups(a.neighbors, self.threshold))
+        roots = self._roots[2]
+        alive = np.ones(len(roots), dtype=bool)
+        alive[list(doc.session.state.deleted)] = False
+        members = np.flatnonzero(alive & (roots != np.arange(len(roots))))  # records joined to an earlier one
+        candidates = np.union1d(roots[members], members)
+        candidates = candidates[alive[candidates]]
         by_root: dict[int, list[int]] = {}
-        for rid, root in enumerate(roots.tolist()):
-            if not doc.is_deleted(rid):
-                by_root.setdefault(root, []).append(rid)
+        for rid in candidates.tolist():
+            by_root.setdefault(int(roots[rid]), []).append(rid)
         self.groups = sorted((g for g in by_root.values() if len(g) > 1), key=lambda g: (-len(g), g[0]))
         for group in self.groups:
             text = " ".join(doc.text(group[0], "instruction").split())[:90]
