@@ -67,10 +67,14 @@ class MainWindow(QMainWindow):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search text (regex allowed) — Enter; Ctrl+Enter: semantic search")
         self.search.setClearButtonEnabled(True)
+        self.semantic_button = QPushButton("By meaning")
+        self.semantic_button.setToolTip("Select the 50 records nearest in meaning to the search text (Ctrl+Enter in "
+                                        "the search box)")
         bar = QHBoxLayout()
         for w in (QLabel("Colour by"), self.color_by, self.lasso, self.show_deleted):
             bar.addWidget(w)
         bar.addWidget(self.search, 1)
+        bar.addWidget(self.semantic_button)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -164,6 +168,8 @@ class MainWindow(QMainWindow):
                      select)
         self._action("Clear selection", lambda: self.state.select([]), "Esc", select)
         self._action("Select current cluster", self.select_current_cluster, "Ctrl+L", select)
+        self._action("Find…", self.focus_search, QKeySequence.Find, select)
+        self._action("Search by meaning", self.semantic_search, None, select)
         self._action("Reset zoom", self.map.reset_view, "Ctrl+0", view)
         self._action("Preferences…", self.preferences_dialog, QKeySequence.Preferences, file)
         self.act_recompute = self._action("Recompute map", self.recompute, "F5", view, tools)
@@ -209,14 +215,25 @@ class MainWindow(QMainWindow):
         self.show_deleted.toggled.connect(st.set_show_deleted)
         self.lasso.toggled.connect(lambda on: setattr(self.map, "lasso_mode", on))
         self.search.returnPressed.connect(self.run_search)
-        QShortcut(QKeySequence("Ctrl+Return"), self.search,
-                  activated=lambda: self.document.semantic_search(self.search.text()))
+        by_meaning = QShortcut(QKeySequence("Ctrl+Return"), self.search, activated=self.semantic_search)
+        by_meaning.setContext(Qt.WidgetShortcut)  # the editor's Ctrl+Return (Apply) owns the key elsewhere
+        self.semantic_button.clicked.connect(self.semantic_search)
+        st.can_leave_current = self.editor.confirm_leave
         doc.found.connect(self._on_found)
         self.start.open_requested.connect(self.open_path)
         self.start.browse_requested.connect(self.open_dialog)
 
     # -- opening ----------------------------------------------------------------------------------
+    def leave_record(self) -> bool:
+        """Ask about unapplied text in the editor (Apply / Discard / Cancel); False when the user cancels."""
+        if not self.editor.confirm_leave():
+            return False
+        self.editor.show_record(None)
+        return True
+
     def open_path(self, path, mapping=None) -> None:
+        if not self.leave_record():
+            return
         mapping = mapping or mappings.remembered(path)
         self.document.open(path, mapping)
         self.stack.setCurrentIndex(1)
@@ -356,6 +373,10 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_records_changed(self, ids: list) -> None:
+        deleted = self.document.session.state.deleted if self.document.session is not None else set()
+        if deleted and not self.state.show_deleted and len(self.state.selection):
+            # deleted records drop out of the selection; nothing else ever comes in
+            self.state.select([i for i in self.state.selection.tolist() if i not in deleted])
         self.model.refresh(ids)
         self.restyle()
         if self.document.analysis is not None:
@@ -434,6 +455,17 @@ class MainWindow(QMainWindow):
         self.state.select(hits)
         self.statusBar().showMessage(f"{len(hits):,} records match", 5000)
 
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def semantic_search(self) -> None:
+        if not self.search.text().strip():
+            self.focus_search()
+            self.statusBar().showMessage("Type what you are looking for, then press Ctrl+Enter", 5000)
+            return
+        self.document.semantic_search(self.search.text())
+
     def _on_found(self, ids) -> None:
         self.state.select(ids)
         if len(ids):
@@ -476,6 +508,9 @@ class MainWindow(QMainWindow):
         self.progress_text.setText(text)
 
     def closeEvent(self, event) -> None:
+        if not self.leave_record():
+            event.ignore()
+            return
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
         self.document.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
@@ -21,6 +23,8 @@ class ViewState(QObject):
         self.color_by = "cluster"
         self.hidden_groups: set[str] = set()
         self.show_deleted = False
+        self.can_leave_current: Callable[[], bool] = lambda: True
+        """Asked before the current record changes; False keeps it (the editor has unapplied text: Cancel)."""
 
     def select(self, ids, mode: str = "replace") -> None:
         """Replace, add to (`add`) or subtract from (`subtract`) the selection."""
@@ -36,7 +40,7 @@ class ViewState(QObject):
     def set_current(self, rid: int | None) -> None:
         if rid is not None and rid < 0:
             rid = None
-        if rid != self.current:
+        if rid != self.current and self.can_leave_current():
             self.current = rid
             self.current_changed.emit(-1 if rid is None else int(rid))
 

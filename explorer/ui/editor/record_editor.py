@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
-                               QPushButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+                               QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from explorer.core.analysis.checks import FLAGS
 from explorer.core.curation import edits as E
@@ -44,7 +44,8 @@ class RecordEditor(QWidget):
         self.delete_button = QPushButton("Delete")
         self.apply_button.clicked.connect(self.apply_changes)
         self.delete_button.clicked.connect(self._toggle_delete)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.apply_changes)
+        apply_key = QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.apply_changes)
+        apply_key.setContext(Qt.WidgetWithChildrenShortcut)  # only while typing in the editor
         buttons = QHBoxLayout()
         buttons.addWidget(QLabel("Tags:"))
         buttons.addWidget(self.tags, 1)
@@ -60,7 +61,37 @@ class RecordEditor(QWidget):
     def set_document(self, document) -> None:
         self.document = document
 
+    def pending_texts(self) -> dict[tuple, str]:
+        """Typed text not applied yet, by field or turn."""
+        return {key: box.toPlainText() for _, key, box in self.boxes if box.toPlainText() != box.property("original")}
+
+    def has_pending(self) -> bool:
+        tags = {t.strip() for t in self.tags.text().split(",") if t.strip()}
+        return bool(self.pending_texts()) or (self.rid is not None and self.document is not None and
+                                              self.document.dataset is not None and tags != self.document.tags(self.rid))
+
+    def ask_pending(self) -> int:
+        """Apply, Discard or Cancel for text typed but not applied (a dialog; tests replace it)."""
+        box = QMessageBox(QMessageBox.Question, "Unapplied changes",
+                          f"Record {self.rid} has changes that are not applied yet.", QMessageBox.Apply |
+                          QMessageBox.Discard | QMessageBox.Cancel, self)
+        box.setDefaultButton(QMessageBox.Apply)
+        return box.exec()
+
+    def confirm_leave(self) -> bool:
+        """Before another record opens (or the dataset closes): never drop typed text without asking."""
+        if self.rid is None or not self.has_pending():
+            return True
+        answer = self.ask_pending()
+        if answer == QMessageBox.Cancel:
+            return False
+        if answer == QMessageBox.Apply:
+            self.apply_changes()
+        return True
+
     def show_record(self, rid: int | None) -> None:
+        # Re-showing the same record (it changed underneath, or was re-analysed) keeps what the user typed.
+        keep = self.pending_texts() if rid == self.rid else {}
         self.rid = rid
         while self.form.rowCount():
             self.form.removeRow(0)
@@ -96,6 +127,9 @@ class RecordEditor(QWidget):
             values["instruction"], values["input"] = _instruction_and_input(fmt, obj, record.instruction)
             for name in FIELD_ROWS:
                 self._add_box(name, ("field", name), values[name])
+        for _, key, box in self.boxes:
+            if key in keep:
+                box.setPlainText(keep[key])
         self.tags.setText(", ".join(sorted(doc.tags(rid))))
         completer = QCompleter(sorted(doc.session.state.tag_counts()), self.tags)
         self.tags.setCompleter(completer)

@@ -33,7 +33,10 @@ class DuplicatesPanel(QWidget):
         self.value = QLabel("0.95")
         self.slider.valueChanged.connect(self.regroup)
         self.list = QListWidget()
-        self.list.currentRowChanged.connect(lambda row: self.show_group(row, select=True))
+        # Browsing the list (arrow keys, regrouping) only shows a group's members; a click or Enter selects them.
+        self.list.currentRowChanged.connect(lambda row: self.show_group(row, select=False))
+        self.list.itemClicked.connect(lambda item: self.show_group(self.list.row(item), select=True))
+        self.list.itemActivated.connect(lambda item: self.show_group(self.list.row(item), select=True))
         self.members = QTableWidget(0, 3)
         self.members.setHorizontalHeaderLabels(["id", "instruction", "response"])
         self.members.verticalHeader().setVisible(False)
@@ -66,6 +69,18 @@ class DuplicatesPanel(QWidget):
         self.value.setText(f"{self.threshold:.2f}")
         doc = self.document
         a = doc.analysis if doc is not None else None
+        shown = self.groups[self.list.currentRow()][0] if 0 <= self.list.currentRow() < len(self.groups) else None
+        self.list.blockSignals(True)  # refilling the list must never touch the user's selection
+        try:
+            self._fill(doc, a)
+            rows = [k for k, g in enumerate(self.groups) if g[0] == shown]
+            row = rows[0] if rows else (0 if self.groups else -1)
+            self.list.setCurrentRow(row)
+        finally:
+            self.list.blockSignals(False)
+        self.show_group(row, select=False)
+
+    def _fill(self, doc, a) -> None:
         self.list.clear()
         self.groups = []
         if a is None or a.neighbors is None:
@@ -85,11 +100,6 @@ class DuplicatesPanel(QWidget):
         for group in self.groups:
             text = " ".join(doc.text(group[0], "instruction").split())[:90]
             self.list.addItem(QListWidgetItem(f"{len(group)} records · {text}"))
-        self.list.blockSignals(True)  # filling the list must not change the user's selection
-        if self.groups:
-            self.list.setCurrentRow(0)
-        self.list.blockSignals(False)
-        self.show_group(0 if self.groups else -1, select=False)
 
     def show_group(self, row: int, select: bool = True) -> None:
         if not 0 <= row < len(self.groups):

@@ -1,0 +1,127 @@
+"""The find-and-fix loop: the selection never moves under the user, typed text is never lost, shortcuts are unique."""
+
+import numpy as np
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMessageBox
+
+from tests.fakes import planted_records
+from tests.samples import write
+from tests.ui.conftest import open_and_wait
+
+
+def _with_near_duplicates(tmp_path):
+    records = planted_records(10)[0]
+    records += [dict(records[4], output="another answer"), dict(records[4], output="a third answer")]
+    return write(tmp_path / "d", records, "jsonl")
+
+
+def test_edits_deletes_and_undo_never_move_the_selection(qtbot, window, tmp_path):
+    open_and_wait(qtbot, window, _with_near_duplicates(tmp_path))
+    doc, state = window.document, window.state
+    assert window.duplicates.groups  # the near-duplicate panel is filled and would love to select its first group
+    window.findChild(QDockWidget, "Near-duplicates").raise_()
+    window.activateWindow()
+    picked = np.array([10, 11, 12, 13, 14])
+    state.select(picked)
+    state.set_current(12)
+    (_, _, box), = [b for b in window.editor.boxes if b[0] == "response"]
+    box.setFocus()  # the user typed here, so the box has the focus when the editor is rebuilt
+    qtbot.waitUntil(box.hasFocus)
+    box.setPlainText("A fixed answer.")
+    window.editor.apply_changes()
+    assert state.selection.tolist() == picked.tolist() and state.current == 12
+    window.tag_selection("checked")
+    assert state.selection.tolist() == picked.tolist() and state.current == 12
+    state.select([10, 11])
+    assert state.current == 10  # a selection that leaves out the open record opens its first record
+    window.delete_selection()
+    assert state.selection.tolist() == [] and state.current == 10  # deleted ids drop out, nothing else comes in
+    doc.undo()
+    doc.undo()
+    doc.redo()
+    assert state.selection.tolist() == [] and state.current == 10
+    window.duplicates.slider.setValue(90)  # regrouping at another threshold selects nothing by itself
+    assert state.selection.tolist() == []
+
+
+def test_deleting_drops_only_the_deleted_ids_from_the_selection(qtbot, window, tmp_path):
+    open_and_wait(qtbot, window, _with_near_duplicates(tmp_path))
+    doc, state = window.document, window.state
+    state.select([1, 2, 3, 4])
+    doc.apply(__import__("explorer.core.curation.edits", fromlist=["Delete"]).Delete((2, 3)))
+    assert state.selection.tolist() == [1, 4]
+
+
+def test_ctrl_return_applies_in_the_editor_and_searches_in_the_search_box(qtbot, window, tmp_path):
+    open_and_wait(qtbot, window, _with_near_duplicates(tmp_path))
+    doc, state = window.document, window.state
+    state.set_current(3)
+    (_, _, box), = [b for b in window.editor.boxes if b[0] == "response"]
+    box.setFocus()
+    box.setPlainText("Typed and applied with the keyboard.")
+    qtbot.keyClick(box, "\r", modifier=__import__("PySide6.QtCore", fromlist=["Qt"]).Qt.ControlModifier)
+    assert doc.record(3).response == "Typed and applied with the keyboard."
+    window.search.setText("astronomy")
+    window.search.setFocus()
+    with qtbot.waitSignal(doc.found, timeout=30_000):
+        qtbot.keyClick(window.search, "\r", modifier=__import__("PySide6.QtCore", fromlist=["Qt"]).Qt.ControlModifier)
+    assert len(state.selection) > 0
+    assert window.semantic_button.isVisible() and window.semantic_button.isEnabled()
+
+
+def test_every_shortcut_is_unique(qtbot, window):
+    """Window-wide keys are bound once; a widget's own shortcut never shares a key with an action or an ancestor."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction, QShortcut
+
+    owners: dict[str, list] = {}
+    for action in window.findChildren(QAction):
+        for seq in action.shortcuts():
+            owners.setdefault(seq.toString(QKeySequence.PortableText), []).append((action.text(), None))
+    for shortcut in window.findChildren(QShortcut):
+        key = shortcut.key().toString(QKeySequence.PortableText)
+        scope = None if shortcut.context() in (Qt.WindowShortcut, Qt.ApplicationShortcut) else shortcut.parent()
+        owners.setdefault(key, []).append((type(shortcut.parent()).__name__, scope))
+    assert owners, "no shortcuts found"
+    for key, bound in owners.items():
+        if len(bound) < 2:
+            continue
+        for a, (name_a, scope_a) in enumerate(bound):
+            for name_b, scope_b in bound[a + 1:]:
+                overlap = scope_a is None or scope_b is None or scope_a.isAncestorOf(scope_b) or \
+                    scope_b.isAncestorOf(scope_a)
+                assert not overlap, f"{key} is bound to both {name_a!r} and {name_b!r}"
+
+
+def test_unapplied_text_is_not_lost_when_switching_records(qtbot, window, tmp_path, monkeypatch):
+    open_and_wait(qtbot, window, _with_near_duplicates(tmp_path))
+    doc, state = window.document, window.state
+    state.set_current(5)
+    (_, _, box), = [b for b in window.editor.boxes if b[0] == "response"]
+    box.setPlainText("Half-typed fix")
+    answers = iter([QMessageBox.Cancel, QMessageBox.Apply, QMessageBox.Discard])
+    monkeypatch.setattr(window.editor, "ask_pending", lambda: next(answers))
+    state.set_current(6)  # Cancel: stay on record 5 with the text
+    assert state.current == 5 and window.editor.rid == 5
+    assert [b for b in window.editor.boxes if b[0] == "response"][0][2].toPlainText() == "Half-typed fix"
+    state.set_current(6)  # Apply: the text is saved, then record 6 opens
+    assert doc.record(5).response == "Half-typed fix" and window.editor.rid == 6
+    (_, _, box), = [b for b in window.editor.boxes if b[0] == "response"]
+    box.setPlainText("Thrown away")
+    state.set_current(7)  # Discard
+    assert doc.record(6).response != "Thrown away" and window.editor.rid == 7
+
+
+def test_near_duplicate_list_selects_only_on_click_or_enter(qtbot, window, tmp_path):
+    from PySide6.QtCore import Qt
+
+    open_and_wait(qtbot, window, _with_near_duplicates(tmp_path))
+    panel, state = window.duplicates, window.state
+    state.select([1, 2])
+    panel.list.setCurrentRow(-1)
+    panel.list.setCurrentRow(0)  # keyboard browsing or a regroup: members shown, the selection stays
+    panel.regroup()
+    assert state.selection.tolist() == [1, 2] and panel.members.rowCount() == 3
+    rect = panel.list.visualItemRect(panel.list.item(0))
+    qtbot.mouseClick(panel.list.viewport(), Qt.LeftButton, pos=rect.center())
+    assert state.selection.tolist() == [4, 50, 51]
