@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explorer.core.analysis.taxonomy import UNASSIGNED
+
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
            "#86bcb6", "#8cd17d", "#b6992d", "#499894", "#d37295", "#a0cbe8", "#ffbe7d", "#f1ce63", "#d4a6c8",
            "#fabfd2", "#79706e"]
@@ -31,8 +33,9 @@ def argb_table(groups: Groups) -> np.ndarray:
 
 
 def groups_for(mode: str, document) -> Groups:
-    """Groups of the open document's records for a colour mode."""
-    a = document.analysis
+    """Groups of the open document's records for a colour mode; counts are of the records there now (and inside
+    the filter)."""
+    a, live = document.analysis, document.live
     n = len(document)
     if mode == "cluster":
         clusters = a.clusters
@@ -41,23 +44,25 @@ def groups_for(mode: str, document) -> Groups:
         colors = [QUIET if c < 0 else PALETTE[c % len(PALETTE)] for c in ids]
         index = np.searchsorted(np.array(ids), clusters).astype(np.int64)
     elif mode == "kind":
-        kinds = a.kinds
-        names = sorted(set(kinds), key=lambda k: (k == "unassigned", -kinds.count(k)))
-        lookup = {k: i for i, k in enumerate(names)}
-        index = np.array([lookup[k] for k in kinds], dtype=np.int64)
-        colors = [QUIET if k == "unassigned" else PALETTE[i % len(PALETTE)] for i, k in enumerate(names)]
+        counts = np.bincount(live.kind_codes, minlength=len(live.kind_names))
+        order = sorted(range(len(live.kind_names)), key=lambda k: (live.kind_names[k] == UNASSIGNED, -counts[k]))
+        names = [str(live.kind_names[k]) for k in order]
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        index = rank[live.kind_codes]
+        colors = [QUIET if k == UNASSIGNED else PALETTE[i % len(PALETTE)] for i, k in enumerate(names)]
     elif mode == "flags":
-        names = ["no flags"] + [f for f in sorted({f for fs in a.flags for f in fs})]
+        names = ["no flags"] + [f for f in sorted({f for fs in live.flags for f in fs})]
         lookup = {f: i for i, f in enumerate(names)}
-        index = np.array([lookup[fs[0]] if fs else 0 for fs in a.flags], dtype=np.int64)
+        index = np.array([lookup[fs[0]] if fs else 0 for fs in live.flags], dtype=np.int64)
         colors = [QUIET] + [PALETTE[(i + 2) % len(PALETTE)] for i in range(len(names) - 1)]
     elif mode.startswith("flag:"):
         flag = mode.split(":", 1)[1]
         names = [f"without {flag}", flag]
-        index = np.array([1 if flag in fs else 0 for fs in a.flags], dtype=np.int64)
+        index = np.array([1 if flag in fs else 0 for fs in live.flags], dtype=np.int64)
         colors = [QUIET, "#e15759"]
     elif mode == "tokens":
-        bins = np.digitize(a.tokens["conversation"], TOKEN_BINS[1:])
+        bins = np.digitize(live.tokens["conversation"], TOKEN_BINS[1:])
         names = [f"< {TOKEN_BINS[1]}"] + [f"{lo}–{hi}" for lo, hi in zip(TOKEN_BINS[1:], TOKEN_BINS[2:])] + \
             [f"> {TOKEN_BINS[-1]}"]
         index = bins.astype(np.int64)
@@ -71,5 +76,5 @@ def groups_for(mode: str, document) -> Groups:
         colors = [QUIET] + [PALETTE[i % len(PALETTE)] for i in range(len(tag_names))]
     else:
         raise ValueError(mode)
-    counts = np.bincount(index, minlength=len(names)).tolist()
+    counts = np.bincount(index[live.mask(document.filter_mask)], minlength=len(names)).tolist()
     return Groups(index, names, colors, counts)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from explorer.core import formats, tokens
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis.embedding import embed, model_id_for
+from explorer.core.analysis.live import LiveAnalysis
 from explorer.core.analysis.pipeline import Analysis, AnalysisParams, Pipeline
 from explorer.core.analysis.remote import RemotePipeline
 from explorer.core.analysis.projection import place
@@ -50,6 +51,10 @@ class Document(QObject):
         self.session: Session | None = None
         self.pipeline: Pipeline | None = None
         self.analysis: Analysis | None = None
+        self.live: LiveAnalysis | None = None
+        """The analysis as the records stand now (deleted left out, edited re-checked): what every count shows."""
+        self.filter_mask: np.ndarray | None = None
+        """Records inside the filter bar's filter (None: no filter); panels count within it."""
         runner.finished.connect(self._on_finished)
         runner.failed.connect(lambda kind, msg: self.failed.emit(kind, msg))
 
@@ -76,6 +81,9 @@ class Document(QObject):
             self._loaded(result)  # type: ignore[arg-type]
         elif kind == "analysis":
             previous, self.analysis = self.analysis, result  # type: ignore[assignment]
+            self.live = LiveAnalysis(result)  # type: ignore[arg-type]
+            state = self.session.state
+            self.live.update(set(state.deleted) | set(state.objects), state.deleted, self._edited_record)
             self._carry_cluster_names(previous)
             self.analysis_ready.emit()
         elif kind == "place" and self.analysis is not None:
@@ -120,7 +128,7 @@ class Document(QObject):
         if isinstance(self.pipeline, RemotePipeline):
             self.pipeline.close()
         had = self.dataset is not None
-        self.dataset = self.session = self.pipeline = self.analysis = None
+        self.dataset = self.session = self.pipeline = self.analysis = self.live = None
         if had:
             self.closed.emit()
 
@@ -179,8 +187,13 @@ class Document(QObject):
             if edit is not None:
                 self._changed(edit)
 
+    def _edited_record(self, rid: int) -> Record | None:
+        return self.record(rid) if rid in self.session.state.objects else None
+
     def _changed(self, edit: Edit) -> None:
         ids = edit.ids()
+        if self.live is not None:
+            self.live.update(ids, self.session.state.deleted, self._edited_record)
         self.records_changed.emit(ids)
         self.history_changed.emit()
         content = [i for i in ids if self.session is not None and i in self.session.state.objects]

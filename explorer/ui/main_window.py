@@ -380,12 +380,16 @@ class MainWindow(QMainWindow):
         self.model.refresh(ids)
         self.restyle()
         if self.document.analysis is not None:
-            if not ids:  # edits without record ids: cluster names
-                self.clusters.refresh(self.document)
+            self.refresh_counts()
             self.duplicates.regroup()
         if self.state.current in ids or not ids:
             self.editor.show_record(self.state.current)
         self._update_actions()
+
+    def refresh_counts(self) -> None:
+        """Every count shown (clusters, kinds and gaps, quality) from the records as they are now."""
+        for panel in (self.clusters, self.coverage, self.quality):
+            panel.refresh(self.document)
 
     # -- actions ----------------------------------------------------------------------------------
     def _target_ids(self) -> tuple[int, ...]:

@@ -125,3 +125,45 @@ def test_near_duplicate_list_selects_only_on_click_or_enter(qtbot, window, tmp_p
     rect = panel.list.visualItemRect(panel.list.item(0))
     qtbot.mouseClick(panel.list.viewport(), Qt.LeftButton, pos=rect.center())
     assert state.selection.tolist() == [4, 50, 51]
+
+
+def test_counts_follow_every_edit_undo_and_redo(qtbot, window, tmp_path):
+    from explorer.core.curation import edits as E
+
+    records = planted_records(10)[0]
+    maths = {"instruction": "Tom has 3 apples and buys 4 more. How many apples does he have now?", "input": "",
+             "output": "7"}
+    refusal = {"instruction": "Tell me about cooking with fire.", "input": "",
+               "output": "I'm sorry, but I can't help with that request."}
+    records += [maths, refusal, dict(refusal)]
+    open_and_wait(qtbot, window, write(tmp_path / "live", records, "jsonl"))
+    doc = window.document
+
+    def quality(flag):
+        row = window.quality.keys.index(flag)
+        return window.quality.table.item(row, 1).data(0)
+
+    assert quality("missing_cot") == 1 and quality("refusal") == 2
+    doc.apply(E.SetField(50, "response", "He starts with 3 apples and buys 4 more, so 3 + 4 = 7. He has 7 apples."))
+    assert quality("missing_cot") == 0 and "missing_cot" not in window.table.model().value(50, "flags")
+    doc.apply(E.Delete((51, 52)))
+    assert quality("refusal") == 0
+    doc.undo()
+    assert quality("refusal") == 2
+    doc.undo()
+    assert quality("missing_cot") == 1
+    doc.redo()
+    assert quality("missing_cot") == 0
+
+    # a cluster deleted whole reads 0 records; kinds coverage counts only what is left
+    cluster = int(doc.analysis.clusters[0])
+    members = tuple(np.flatnonzero(doc.analysis.clusters == cluster).tolist())
+    before = sum(r["count"] for r in doc.live.coverage())
+    doc.apply(E.Delete(members))
+    row = window.clusters.keys.index(cluster)
+    assert window.clusters.table.item(row, 2).data(0) == 0 and window.clusters.table.item(row, 3).text() == "0.0%"
+    assert sum(r["count"] for r in doc.live.coverage()) == before - len(members)
+    assert f"{len(doc) - len(members):,} records" in window.clusters.summary.text()
+    legend_total = sum(int(window.legend.item(k).text().rsplit("(", 1)[1].rstrip(")").replace(",", ""))
+                       for k in range(window.legend.count()))
+    assert legend_total == len(doc) - len(members)

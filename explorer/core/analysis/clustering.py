@@ -55,14 +55,17 @@ def near_duplicate_groups(knn: Neighbors, threshold: float) -> np.ndarray:
 
 
 def balance(labels: np.ndarray) -> dict:
-    """Cluster-size balance: normalized entropy (1 = perfectly even) and the largest cluster's share."""
+    """Cluster-size balance: normalized entropy over the clusters (1 = perfectly even), and the largest cluster's
+    and the noise's share of all records (the same shares the clusters table shows)."""
+    n = len(labels)
     sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.zeros(0, dtype=np.int64)
-    clustered = int(sizes.sum())
-    if len(sizes) < 2 or clustered == 0:
+    sizes = sizes[sizes > 0]
+    noise = round(float((labels < 0).mean()), 4) if n else 0.0
+    largest = round(float(sizes.max() / n), 4) if len(sizes) else 0.0
+    if len(sizes) < 2:
         return {"clusters": int(len(sizes)), "normalized_entropy": 1.0 if len(sizes) == 1 else 0.0,
-                "largest_share": 1.0 if len(sizes) == 1 else 0.0, "noise_share": float((labels < 0).mean()) if len(labels) else 0.0}
-    p = sizes[sizes > 0] / clustered
+                "largest_share": largest, "noise_share": noise}
+    p = sizes / sizes.sum()
     entropy = float(-(p * np.log(p)).sum() / np.log(len(sizes)))
-    return {"clusters": int(len(sizes)), "normalized_entropy": round(entropy, 4),
-            "largest_share": round(float(sizes.max() / clustered), 4),
-            "noise_share": round(float((labels < 0).mean()), 4)}
+    return {"clusters": int(len(sizes)), "normalized_entropy": round(entropy, 4), "largest_share": largest,
+            "noise_share": noise}

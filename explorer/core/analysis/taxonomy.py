@@ -106,10 +106,15 @@ def assign(taxonomy: Taxonomy, instructions: list[str], user_turn_counts: list[i
 
 def coverage(taxonomy: Taxonomy, kinds: list[str]) -> list[dict]:
     """Count, share and target per kind; `gap` is True when the share is under half the target."""
-    n = len(kinds) or 1
     counts: dict[str, int] = {}
     for k in kinds:
         counts[k] = counts.get(k, 0) + 1
+    return coverage_from_counts(taxonomy, counts)
+
+
+def coverage_from_counts(taxonomy: Taxonomy, counts: dict[str, int]) -> list[dict]:
+    """`coverage` from records counted per kind (the live view counts with numpy, not from a list)."""
+    n = sum(counts.values()) or 1
     targets = taxonomy.targets()
     rows = []
     for kind in taxonomy.kinds:

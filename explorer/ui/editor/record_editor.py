@@ -110,11 +110,11 @@ class RecordEditor(QWidget):
         parts = [f"Record {rid}", fmt] + ([f"line {line}"] if line else [])
         if a is not None:
             parts += [f"cluster {int(a.clusters[rid])}", f"kind {a.kinds[rid]}",
-                      f"{int(a.tokens['conversation'][rid])} tokens"]
+                      f"{int(doc.live.tokens['conversation'][rid])} tokens"]
         if doc.is_deleted(rid):
             parts.append("DELETED")
         self.header.setText(" · ".join(parts))
-        flags = a.flags[rid] if a is not None else []
+        flags = doc.live.flags[rid] if doc.live is not None else []
         self.flags_label.setText("\n".join(f"⚑ {f}: {FLAGS[f]}" for f in flags))
         self.conversation = fmt in CONVERSATION_FORMATS
         if self.conversation:

@@ -73,27 +73,27 @@ class ClustersPanel(_TablePanel):
 
     def refresh(self, document) -> None:
         self.document = document
-        a = document.analysis
-        if a is None:
+        live = document.live
+        if live is None:
             return
-        b = a.balance
-        self.summary.setText(f"{b['clusters']} clusters · evenness {b['normalized_entropy']:.2f} (1 = even) · "
-                             f"largest {b['largest_share']:.0%} · noise {b['noise_share']:.0%}")
-        ids, sizes = np.unique(a.clusters, return_counts=True)
-        order = sorted(range(len(ids)), key=lambda k: (ids[k] < 0, -sizes[k]))
-        flagged = np.array([bool(f) for f in a.flags])
-        self._draw_bars([int(sizes[k]) for k in order], [int(ids[k]) for k in order])
+        within = document.filter_mask
+        b = live.balance(within)
+        n = live.count(within)
+        self.summary.setText(f"{b['clusters']} clusters · {n:,} records · evenness {b['normalized_entropy']:.2f} "
+                             f"(1 = even) · largest {b['largest_share']:.1%} · noise {b['noise_share']:.1%}")
+        sizes, flagged = live.cluster_sizes(within), live.flagged_per_cluster(within)
+        order = sorted(sizes, key=lambda c: (c < 0, -sizes[c], c))
+        self._draw_bars([sizes[c] for c in order if c >= 0], [c for c in order if c >= 0])
         self.table.blockSignals(True)
+        self.table.setSortingEnabled(False)
         self.table.setRowCount(len(order))
-        self.keys = [int(ids[k]) for k in order]
-        n = len(a.clusters)
-        for row, k in enumerate(order):
-            c = int(ids[k])
+        self.keys = order
+        for row, c in enumerate(order):
             label = QTableWidgetItem(document.cluster_name(c))
             if c < 0:
                 label.setFlags(label.flags() & ~Qt.ItemIsEditable)
-            for col, item in enumerate([_item(c), label, _item(int(sizes[k])), _item(f"{sizes[k] / n:.1%}"),
-                                        _item(int(flagged[a.clusters == c].sum()))]):
+            for col, item in enumerate([_item(c), label, _item(sizes[c]), _item(f"{sizes[c] / max(n, 1):.1%}"),
+                                        _item(flagged[c])]):
                 self.table.setItem(row, col, item)
         self.table.blockSignals(False)
 
@@ -103,6 +103,7 @@ class ClustersPanel(_TablePanel):
         from explorer.ui.colors import PALETTE, QUIET
 
         self.chart.clear()
+        self.chart.getAxis("bottom").setTicks([[]])  # bars are ranks, not values: no fractional ticks
         brushes = [pg.mkBrush(QUIET if c < 0 else PALETTE[c % len(PALETTE)]) for c in ids]
         self.chart.addItem(pg.BarGraphItem(x=list(range(len(sizes))), height=sizes, width=0.8, brushes=brushes))
 
@@ -113,7 +114,8 @@ class ClustersPanel(_TablePanel):
             self.document.apply(E.RenameCluster(cluster, name or None))
 
     def ids_for(self, key) -> np.ndarray:
-        return np.flatnonzero(self.document.analysis.clusters == key)
+        return np.flatnonzero((self.document.analysis.clusters == key) & self.document.live.mask(
+            self.document.filter_mask))
 
 
 class CoveragePanel(_TablePanel):
@@ -127,16 +129,17 @@ class CoveragePanel(_TablePanel):
 
     def refresh(self, document) -> None:
         self.document = document
-        a = document.analysis
-        if a is None:
+        live = document.live
+        if live is None:
             return
-        gaps = [r["kind"] for r in a.coverage if r["gap"]]
-        self.summary.setText(f"{len(gaps)} gaps (kinds under half their target share). Click a kind to select "
-                             "its records.")
+        coverage = live.coverage(document.filter_mask)
+        gaps = [r["kind"] for r in coverage if r["gap"]]
+        self.summary.setText(f"{len(gaps)} gaps (kinds under half their target share) among "
+                             f"{live.count(document.filter_mask):,} records. Click a kind to select its records.")
         self.table.blockSignals(True)
-        self.table.setRowCount(len(a.coverage))
-        self.keys = [r["kind"] for r in a.coverage]
-        for row, r in enumerate(a.coverage):
+        self.table.setRowCount(len(coverage))
+        self.keys = [r["kind"] for r in coverage]
+        for row, r in enumerate(coverage):
             target = "" if r["target"] is None else f"{r['target']:.1%}"
             target_item = QTableWidgetItem(target)
             if r["target"] is None:
@@ -150,7 +153,11 @@ class CoveragePanel(_TablePanel):
         self.table.blockSignals(False)
 
     def ids_for(self, key) -> np.ndarray:
-        return np.array([i for i, k in enumerate(self.document.analysis.kinds) if k == key], dtype=np.int64)
+        live = self.document.live
+        names = live.kind_names.tolist()
+        if key not in names:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero((live.kind_codes == names.index(key)) & live.mask(self.document.filter_mask))
 
     def _target_edited(self, item: QTableWidgetItem) -> None:
         if item.column() != 4 or self.document is None:
@@ -172,11 +179,12 @@ class QualityPanel(_TablePanel):
 
     def refresh(self, document) -> None:
         self.document = document
-        a = document.analysis
-        if a is None:
+        live = document.live
+        if live is None:
             return
-        counts = a.flag_counts()
-        self.summary.setText(f"{sum(1 for f in a.flags if f)} of {len(a.flags)} records have at least one flag.")
+        within = document.filter_mask
+        counts = live.flag_counts(within)
+        self.summary.setText(f"{live.flagged(within):,} of {live.count(within):,} records have at least one flag.")
         self.table.setRowCount(len(FLAGS))
         self.keys = list(FLAGS)
         for row, name in enumerate(FLAGS):
@@ -184,7 +192,7 @@ class QualityPanel(_TablePanel):
                 self.table.setItem(row, col, item)
 
     def ids_for(self, key) -> np.ndarray:
-        return np.array([i for i, f in enumerate(self.document.analysis.flags) if key in f], dtype=np.int64)
+        return self.document.live.ids_with_flag(key, self.document.filter_mask)
 
 
 class ProblemsPanel(_TablePanel):

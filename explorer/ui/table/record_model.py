@@ -55,9 +55,9 @@ class RecordTableModel(QAbstractTableModel):
         if column == "kind":
             return a.kinds[rid]
         if column == "flags":
-            return ", ".join(a.flags[rid])
+            return ", ".join(doc.live.flags[rid])
         if column == "tokens":
-            return int(a.tokens["conversation"][rid])
+            return int(doc.live.tokens["conversation"][rid])
         if column == "tags":
             return ", ".join(sorted(doc.tags(rid)))
         if column == "deleted":
@@ -101,7 +101,7 @@ class RecordTableModel(QAbstractTableModel):
         elif name == "cluster" and a is not None:
             keys = a.clusters[rows]
         elif name == "tokens" and a is not None:
-            keys = a.tokens["conversation"][rows]
+            keys = self.document.live.tokens["conversation"][rows]
         else:
             keys = np.array([str(self.value(int(r), name)) for r in rows], dtype=object)
         order_idx = np.argsort(keys, kind="stable")

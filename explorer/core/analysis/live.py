@@ -1,0 +1,130 @@
+"""The analysis as the dataset stands now: deleted records left out, edited records re-checked.
+
+An `Analysis` describes the file as it was analysed. Curation changes it record by record; `LiveAnalysis` keeps
+the per-record facts that are cheap to recompute (flags, token counts, deletion) current after every edit, undo
+and redo, and answers every count the app and the export show — clusters, flags, task-kind coverage, balance —
+over the records that are still there (and, optionally, inside a filter mask). Placement on the map and the
+clusters themselves stay as analysed until the user re-runs the analysis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+
+import numpy as np
+
+from explorer.core import tokens as tokens_mod
+from explorer.core.analysis import checks, clustering, taxonomy
+from explorer.core.analysis.pipeline import Analysis
+from explorer.core.analysis.texts import RecordTexts, add_record
+from explorer.core.record import Record
+
+FLAG_NAMES = tuple(checks.FLAGS)
+KEPT_FROM_ANALYSIS = ("near_duplicate",)
+"""Flags that need the neighbour graph: an edited record keeps what the analysis found until it is re-run."""
+
+
+def recheck(record: Record, params: checks.CheckParams) -> tuple[list[str], dict[str, int]]:
+    """Flags (all but duplicate/near-duplicate) and token counts of one record as it is now."""
+    texts = RecordTexts([], [], [], [], [], [], [], [])
+    add_record(texts, record)
+    enc = tokens_mod.encoding()
+    counts = {name: len(enc.encode_ordinary(getattr(texts, name)[0])) for name in ("instruction", "response",
+                                                                                   "conversation")}
+    flags, _ = checks.flag_records(texts, {k: np.array([v]) for k, v in counts.items()}, None, params)
+    return flags[0], counts
+
+
+class LiveAnalysis:
+    """Current flags, tokens and counts over the records that are not deleted."""
+
+    def __init__(self, analysis: Analysis):
+        self.analysis = analysis
+        n = len(analysis.clusters)
+        self.check_params = checks.CheckParams(analysis.params.max_tokens, analysis.params.near_duplicate_threshold)
+        self.taxonomy = taxonomy.load_taxonomy(analysis.params.taxonomy_path)
+        self.alive = np.ones(n, dtype=bool)
+        self.flags: list[list[str]] = [list(f) for f in analysis.flags]
+        self.tokens = {name: values.copy() for name, values in analysis.tokens.items()}
+        self.flag_matrix = np.zeros((n, len(FLAG_NAMES)), dtype=bool)
+        column = {name: k for k, name in enumerate(FLAG_NAMES)}
+        for i, fs in enumerate(self.flags):
+            for f in fs:
+                self.flag_matrix[i, column[f]] = True
+        self.kind_names, codes = np.unique(np.asarray(analysis.kinds, dtype=object).astype(str), return_inverse=True)
+        self.kind_codes = codes.astype(np.int64)
+        cluster_ids, cluster_codes = np.unique(analysis.clusters, return_inverse=True)
+        self.cluster_ids = cluster_ids.astype(np.int64)
+        self.cluster_codes = cluster_codes.astype(np.int64)
+        self.rechecked = 0
+        """How many records were re-checked since the analysis (for tests and the status bar)."""
+
+    def __len__(self) -> int:
+        return len(self.alive)
+
+    # -- keeping up with edits ----------------------------------------------------------------------
+    def update(self, ids: Iterable[int], deleted: Collection[int], edited_record: Callable[[int], Record | None]
+               ) -> None:
+        """Bring `ids` up to date: deleted or not, and re-checked when their content differs from the file.
+
+        `edited_record(i)` returns the record as edited, or None when it is as in the file (never edited, or the
+        edit was undone), in which case the analysed flags and tokens come back."""
+        ids = np.fromiter((int(i) for i in ids), dtype=np.int64)
+        if not len(ids):
+            return
+        self.alive[ids] = [i not in deleted for i in ids.tolist()]
+        for i in ids.tolist():
+            record = edited_record(i)
+            if record is None:
+                self._set(i, list(self.analysis.flags[i]), {k: int(v[i]) for k, v in self.analysis.tokens.items()})
+                continue
+            flags, counts = recheck(record, self.check_params)
+            flags += [f for f in self.analysis.flags[i] if f in KEPT_FROM_ANALYSIS]
+            self._set(i, [f for f in FLAG_NAMES if f in flags], counts)
+            self.rechecked += 1
+
+    def _set(self, i: int, flags: list[str], counts: dict[str, int]) -> None:
+        self.flags[i] = flags
+        self.flag_matrix[i] = [name in flags for name in FLAG_NAMES]
+        for name, value in counts.items():
+            self.tokens[name][i] = value
+
+    # -- counts over what is there now ---------------------------------------------------------------
+    def mask(self, within: np.ndarray | None = None) -> np.ndarray:
+        """Records counted: not deleted, and inside `within` (a boolean mask) when given."""
+        return self.alive if within is None else self.alive & within
+
+    def count(self, within: np.ndarray | None = None) -> int:
+        return int(self.mask(within).sum())
+
+    def cluster_sizes(self, within: np.ndarray | None = None) -> dict[int, int]:
+        """Records per cluster (noise is -1), every analysed cluster listed, emptied ones with 0."""
+        sizes = np.bincount(self.cluster_codes[self.mask(within)], minlength=len(self.cluster_ids))
+        return dict(zip(self.cluster_ids.tolist(), sizes.tolist()))
+
+    def flagged_per_cluster(self, within: np.ndarray | None = None) -> dict[int, int]:
+        m = self.mask(within) & self.flag_matrix.any(axis=1)
+        sizes = np.bincount(self.cluster_codes[m], minlength=len(self.cluster_ids))
+        return dict(zip(self.cluster_ids.tolist(), sizes.tolist()))
+
+    def flag_counts(self, within: np.ndarray | None = None) -> dict[str, int]:
+        counts = self.flag_matrix[self.mask(within)].sum(axis=0)
+        return dict(zip(FLAG_NAMES, counts.tolist()))
+
+    def flagged(self, within: np.ndarray | None = None) -> int:
+        return int((self.flag_matrix.any(axis=1) & self.mask(within)).sum())
+
+    def kind_counts(self, within: np.ndarray | None = None) -> dict[str, int]:
+        counts = np.bincount(self.kind_codes[self.mask(within)], minlength=len(self.kind_names))
+        return dict(zip(self.kind_names.tolist(), counts.tolist()))
+
+    def coverage(self, within: np.ndarray | None = None) -> list[dict]:
+        """Task-kind coverage and gaps of what is there now (see `taxonomy.coverage`)."""
+        return taxonomy.coverage_from_counts(self.taxonomy, self.kind_counts(within))
+
+    def balance(self, within: np.ndarray | None = None) -> dict:
+        """Cluster balance of what is there now; shares are of all counted records, as in the clusters table."""
+        return clustering.balance(self.analysis.clusters[self.mask(within)])
+
+    def ids_with_flag(self, flag: str, within: np.ndarray | None = None) -> np.ndarray:
+        return np.flatnonzero(self.flag_matrix[:, FLAG_NAMES.index(flag)] & self.mask(within))
