@@ -15,6 +15,12 @@ from explorer.core.record import Record
 MAPPABLE = ("instruction", "input", "response", "system", "conversations", "user_turns", "role", "content")
 
 
+def is_string_list(value: object) -> bool:
+    """A non-empty list of plain strings (a conversation mapping alternates them; user_turns= does not)."""
+    turns = _turns(value)
+    return bool(turns) and all(isinstance(t, str) for t in turns)
+
+
 @dataclass(frozen=True)
 class ColumnMapping:
     instruction: str | None = None
