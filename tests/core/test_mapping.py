@@ -86,7 +86,8 @@ def test_user_turns_are_prompts_not_misread_answers(tmp_path):
 
 def test_user_turns_of_objects_strings_and_nulls(tmp_path):
     rows = [{"qs": [{"text": "A?"}, {"text": "B?"}], "sys": "Be brief."}, {"qs": "Only one?"}, {"qs": None}]
-    ds = load(write(tmp_path / "o", rows, "jsonl"), mapping=ColumnMapping.parse("user_turns=qs,content=text,system=sys"))
+    mapping = ColumnMapping.parse("user_turns=qs,content=text,system=sys")
+    ds = load(write(tmp_path / "o", rows, "jsonl"), mapping=mapping)
     assert roles(ds.record(0)) == [("system", "Be brief."), ("user", "A?"), ("user", "B?")]
     assert roles(ds.record(1)) == [("user", "Only one?")]
     assert roles(ds.record(2)) == [] and ds.record(2).warnings == ["qs is null"]
