@@ -16,7 +16,8 @@ def add_dataset_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", help="dataset file or folder (JSON, JSONL, JSONL.gz, CSV/TSV, Parquet, HF folder)")
     parser.add_argument("--map", metavar="MAPPING",
                         help="column mapping, e.g. instruction=question,response=std_answer "
-                             "(also input=, system=, conversations=, role=, content=); remembered for this file")
+                             "(also input=, system=, conversations=, role=, content=; user_turns=KEY for a list "
+                             "of user turns only, e.g. MT-Bench questions, never alternated); remembered for this file")
     parser.add_argument("--split", help="split to open in a Hugging Face folder (default: train)")
 
 

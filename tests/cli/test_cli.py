@@ -83,3 +83,18 @@ def test_usage_errors(argv, capsys):
 def test_dash_m_runs_only_the_apps_own_helpers(capsys):
     assert main(["-m", "os"]) == 2
     assert "only the app's own helper modules" in capsys.readouterr().err
+
+
+def test_inspect_with_user_turns_map(tmp_path, capsys):
+    rows = [{"question_id": i, "turns": [f"Question {i}?", f"Follow-up {i}?", f"Last {i}?"]} for i in range(4)]
+    path = write(tmp_path / "mt", rows, "jsonl")
+    assert main(["inspect", str(path), "--map", "user_turns=turns", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["format"], report["mapping"], report["records"]) == ("mapped", "user_turns=turns", 4)
+    assert report["tokens"]["response"]["max"] == 0 and report["tokens"]["instruction"]["max"] > 0
+    assert not report["problems"]
+    assert main(["inspect", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "Mapping     user_turns=turns" in captured.out and "remembered" in captured.err
+    assert main(["inspect", str(path), "--map", "user_turns=turns,response=x"]) == 2
+    assert "cannot be combined" in capsys.readouterr().err

@@ -1,4 +1,7 @@
-"""A user's column mapping: which source keys hold the instruction, input, response, system or conversation."""
+"""A user's column mapping: which source keys hold the instruction, input, response, system or conversation.
+
+`user_turns=KEY` names a list whose items are all user turns (MT-Bench-style question files: `turns: [q1, q2]`).
+Such records are prompts: every turn is a user turn and there is no assistant turn; they are never alternated."""
 
 from __future__ import annotations
 
@@ -9,7 +12,13 @@ from explorer.core.formats.base import Format, as_text, join_input, meta_of, mes
 from explorer.core.formats.conversations import _read_turns, _turns
 from explorer.core.record import Record
 
-MAPPABLE = ("instruction", "input", "response", "system", "conversations", "role", "content")
+MAPPABLE = ("instruction", "input", "response", "system", "conversations", "user_turns", "role", "content")
+
+
+def is_string_list(value: object) -> bool:
+    """A non-empty list of plain strings (a conversation mapping alternates them; user_turns= does not)."""
+    turns = _turns(value)
+    return bool(turns) and all(isinstance(t, str) for t in turns)
 
 
 @dataclass(frozen=True)
@@ -19,12 +28,15 @@ class ColumnMapping:
     response: str | None = None
     system: str | None = None
     conversations: str | None = None
+    user_turns: str | None = None
+    """A list whose items are all user turns (no assistant turn): prompts, never alternated."""
     role: str = "role"
     content: str = "content"
 
     @classmethod
     def parse(cls, text: str) -> "ColumnMapping":
-        """Parse `instruction=question,response=std_answer` (also input=, system=, conversations=, role=, content=)."""
+        """Parse `instruction=question,response=std_answer` (also input=, system=, conversations=, user_turns=,
+        role=, content=)."""
         values: dict[str, str] = {}
         for part in filter(None, (p.strip() for p in text.split(","))):
             name, sep, key = part.partition("=")
@@ -35,8 +47,13 @@ class ColumnMapping:
                 raise DatasetError(f"--map names {name!r}; use one of {', '.join(MAPPABLE)}")
             values[name] = key
         mapping = cls(**values)
-        if not mapping.conversations and not (mapping.instruction and mapping.response):
-            raise DatasetError("--map needs instruction= and response=, or conversations=")
+        if mapping.user_turns:
+            others = [n for n in ("instruction", "input", "response", "conversations") if values.get(n)]
+            if others:
+                raise DatasetError(f"--map user_turns= cannot be combined with {'=, '.join(others)}= "
+                                   "(only system=, and content= for lists of objects)")
+        elif not mapping.conversations and not (mapping.instruction and mapping.response):
+            raise DatasetError("--map needs instruction= and response=, conversations=, or user_turns=")
         return mapping
 
     def to_dict(self) -> dict:
@@ -50,6 +67,8 @@ class ColumnMapping:
         return {v for k, v in asdict(self).items() if v and k not in ("role", "content")}
 
     def matches(self, obj: dict) -> bool:
+        if self.user_turns:
+            return self.user_turns in obj
         if self.conversations:
             return self.conversations in obj
         return self.instruction in obj and self.response in obj
@@ -59,7 +78,9 @@ class ColumnMapping:
         msgs = []
         if self.system and obj.get(self.system) not in (None, ""):
             msgs.append(message("system", as_text(obj.get(self.system), self.system, warnings)))
-        if self.conversations:
+        if self.user_turns:
+            msgs += self._user_turns(obj.get(self.user_turns), warnings)
+        elif self.conversations:
             turns = _turns(obj.get(self.conversations)) or []
             if all(isinstance(t, dict) for t in turns):
                 msgs += _read_turns(turns, self.role, self.content, warnings)
@@ -72,6 +93,26 @@ class ColumnMapping:
             msgs.append(message("user", join_input(as_text(obj.get(self.instruction), self.instruction, warnings), extra)))
             msgs.append(message("assistant", as_text(obj.get(self.response), self.response, warnings)))
         return Record(rid, "mapped", msgs, meta_of(obj, self.used_keys()), warnings)
+
+    def _user_turns(self, value: object, warnings: list[str]) -> list:
+        """Every item a user turn: strings as they are, objects by their content key."""
+        turns = _turns(value)
+        if turns is None:
+            if isinstance(value, str):
+                turns = [value] if value else []
+            else:
+                warnings.append(f"{self.user_turns} is null" if value is None
+                                else f"{self.user_turns} is a {type(value).__name__}, not a list of turns")
+                return []
+        msgs = []
+        for k, turn in enumerate(turns):
+            if isinstance(turn, dict):
+                turn = turn.get(self.content)
+                what = f"turn {k} {self.content}"
+            else:
+                what = f"turn {k}"
+            msgs.append(message("user", as_text(turn, what, warnings)))
+        return msgs
 
     def as_format(self) -> Format:
         return Format("mapped", f"column mapping {self}", self.matches, self.to_record)
