@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from explorer.core import formats, tokens
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis.embedding import embed, model_id_for
+from explorer.core.analysis.facets import FacetIndex, metadata_columns
 from explorer.core.analysis.live import LiveAnalysis
 from explorer.core.analysis.pipeline import Analysis, AnalysisParams, Pipeline
 from explorer.core.analysis.remote import RemotePipeline
@@ -53,6 +54,8 @@ class Document(QObject):
         self.analysis: Analysis | None = None
         self.live: LiveAnalysis | None = None
         """The analysis as the records stand now (deleted left out, edited re-checked): what every count shows."""
+        self.columns: dict = {}
+        """Categorical metadata columns of the source records (facets.metadata_columns)."""
         self.filter_mask: np.ndarray | None = None
         """Records inside the filter bar's filter (None: no filter); panels count within it."""
         runner.finished.connect(self._on_finished)
@@ -65,7 +68,8 @@ class Document(QObject):
         def job(progress, cancel):
             dataset = load(path, mapping=mapping, progress=progress, cancel=cancel)
             tokens.encoding()  # load the BPE table here, not on the GUI thread when the editor counts tokens
-            return dataset
+            columns = metadata_columns(dataset.source_object(i) for i in range(len(dataset)))
+            return dataset, columns
 
         self.runner.submit("load", job)
 
@@ -78,7 +82,7 @@ class Document(QObject):
 
     def _on_finished(self, kind: str, result: object) -> None:
         if kind == "load":
-            self._loaded(result)  # type: ignore[arg-type]
+            self._loaded(*result)  # type: ignore[misc]
         elif kind == "analysis":
             previous, self.analysis = self.analysis, result  # type: ignore[assignment]
             self.live = LiveAnalysis(result)  # type: ignore[arg-type]
@@ -95,13 +99,14 @@ class Document(QObject):
         elif kind == "search":
             self.found.emit(result)
 
-    def _loaded(self, dataset: Dataset) -> None:
+    def _loaded(self, dataset: Dataset, columns: dict) -> None:
         try:
             self.session = Session(dataset)
         except DatasetError as e:
             self.failed.emit("load", str(e))
             return
         self.dataset = dataset
+        self.columns = columns
         if self.embedder_factory is not None:  # tests and custom embedders: in this process
             self.pipeline = Pipeline(dataset, self.embedder_factory, EmbeddingCache())
         else:  # the real thing: in a helper process, so the window never waits on torch/numba
@@ -128,7 +133,8 @@ class Document(QObject):
         if isinstance(self.pipeline, RemotePipeline):
             self.pipeline.close()
         had = self.dataset is not None
-        self.dataset = self.session = self.pipeline = self.analysis = self.live = None
+        self.dataset = self.session = self.pipeline = self.analysis = self.live = self.filter_mask = None
+        self.columns = {}
         if had:
             self.closed.emit()
 
@@ -187,6 +193,12 @@ class Document(QObject):
             if edit is not None:
                 self._changed(edit)
 
+    def facet_index(self) -> FacetIndex | None:
+        """What the filter bar filters: the live analysis, the tags as they are, the metadata columns."""
+        if self.live is None:
+            return None
+        return FacetIndex(self.live, self.session.state.tags, self.columns)
+
     def _edited_record(self, rid: int) -> Record | None:
         return self.record(rid) if rid in self.session.state.objects else None
 
@@ -236,7 +248,7 @@ class Document(QObject):
         self.params = dataclasses.replace(self.params, taxonomy_path=str(path))
         self.analyze()
 
-    def export(self, out: str, to: str | None, ids: list[int] | None) -> None:
+    def export(self, out: str, to: str | None, ids: list[int] | None, view_filter: dict | None = None) -> None:
         dataset, state = self.dataset, self.session.state
         count = self.session.edit_count()
         self.runner.submit("export", lambda progress, cancel: curated_export(

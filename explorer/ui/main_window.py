@@ -20,6 +20,7 @@ from explorer.ui.dialogs.mapping_dialog import MappingDialog
 from explorer.ui.dialogs.preferences import PreferencesDialog, load_params, save_params
 from explorer.ui.document import Document
 from explorer.ui.editor.record_editor import RecordEditor
+from explorer.ui.filter_bar import FilterBar
 from explorer.ui.panels.duplicates_panel import DuplicatesPanel
 from explorer.ui.panels.summary_panels import ClustersPanel, CoveragePanel, LegendPanel, ProblemsPanel, QualityPanel
 from explorer.ui.scatter.map_view import MapView
@@ -75,10 +76,12 @@ class MainWindow(QMainWindow):
             bar.addWidget(w)
         bar.addWidget(self.search, 1)
         bar.addWidget(self.semantic_button)
+        self.filter_bar = FilterBar()
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(bar)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.map, 1)
         self.start = StartPage()
         self.stack = QStackedWidget()
@@ -155,6 +158,8 @@ class MainWindow(QMainWindow):
         self.act_export = self._action("Export…", lambda: self.export_dialog(False), "Ctrl+E", file, tools)
         self.act_export_sel = self._action("Export selection…", lambda: self.export_dialog(True), "Ctrl+Shift+S",
                                            file)
+        self.act_export_filtered = self._action("Export filtered view…", lambda: self.export_dialog(False, True),
+                                                None, file)
         file.addSeparator()
         self._action("Quit", self.close, QKeySequence.Quit, file)
         self.act_undo = self._action("Undo", self.document.undo, QKeySequence.Undo, edit, tools)
@@ -220,6 +225,8 @@ class MainWindow(QMainWindow):
         self.semantic_button.clicked.connect(self.semantic_search)
         st.can_leave_current = self.editor.confirm_leave
         doc.found.connect(self._on_found)
+        self.filter_bar.changed.connect(self.apply_filter)
+        self.filter_bar.save_requested.connect(self.save_filter_dialog)
         self.start.open_requested.connect(self.open_path)
         self.start.browse_requested.connect(self.open_dialog)
 
@@ -303,6 +310,12 @@ class MainWindow(QMainWindow):
         save_params(self.settings, self.document.params)  # what this analysis used is what the next one uses
         self._cluster_centres = self._centres_of_clusters()
         self.map.set_points(a.xy)
+        doc = self.document
+        self.filter_bar.value_text = lambda facet, v: (("noise" if v < 0 else f"{v}: {doc.cluster_name(v)}")
+                                                       if facet == "cluster" else str(v))
+        self.filter_bar.set_index(doc.facet_index())
+        self.filter_bar.saved = self._saved_filters()
+        self._update_filter_mask()
         self.restyle()
         for panel in (self.clusters, self.coverage, self.quality, self.duplicates):
             panel.refresh(self.document)
@@ -328,6 +341,8 @@ class MainWindow(QMainWindow):
         colors = argb_table(self.groups)[self.groups.index]
         hidden = np.array([name in st.hidden_groups for name in self.groups.names], dtype=bool)
         visible = ~hidden[self.groups.index]
+        if doc.filter_mask is not None:
+            visible &= doc.filter_mask
         deleted = list(doc.session.state.deleted) if doc.session is not None else []
         if deleted:
             if st.show_deleted:
@@ -363,9 +378,16 @@ class MainWindow(QMainWindow):
                 out.append((c, float(x), float(y), size))
         return sorted(out, key=lambda item: -item[3])
 
+    def _shown_rows(self) -> np.ndarray:
+        """The table's rows: the selection, else the filtered view, else every record."""
+        sel, mask = self.state.selection, self.document.filter_mask
+        if len(sel):
+            return sel
+        return np.flatnonzero(mask) if mask is not None else np.arange(len(self.document))
+
     def _on_selection(self) -> None:
         sel = self.state.selection
-        self.model.set_rows(sel if len(sel) else np.arange(len(self.document)))
+        self.model.set_rows(self._shown_rows())
         self.selection_label.setText(f"{len(sel):,} selected" if len(sel) else "")
         if len(sel) and self.state.current not in set(sel[:1000].tolist()):
             self.state.set_current(int(sel[0]))
@@ -377,6 +399,8 @@ class MainWindow(QMainWindow):
         if deleted and not self.state.show_deleted and len(self.state.selection):
             # deleted records drop out of the selection; nothing else ever comes in
             self.state.select([i for i in self.state.selection.tolist() if i not in deleted])
+        if self.document.filter_mask is not None:
+            self._update_filter_mask()  # flags, tags and tokens of the changed records may have moved them
         self.model.refresh(ids)
         self.restyle()
         if self.document.analysis is not None:
@@ -390,6 +414,59 @@ class MainWindow(QMainWindow):
         """Every count shown (clusters, kinds and gaps, quality) from the records as they are now."""
         for panel in (self.clusters, self.coverage, self.quality):
             panel.refresh(self.document)
+        live = self.document.live
+        if live is not None:
+            self.filter_bar.set_count(live.count(self.document.filter_mask), live.count())
+
+    # -- filtering --------------------------------------------------------------------------------
+    def _update_filter_mask(self) -> None:
+        index, flt = self.document.facet_index(), self.filter_bar.filter
+        self.document.filter_mask = None if index is None or flt.is_empty() else index.mask(flt)
+
+    def apply_filter(self, flt) -> None:
+        """Show only the records inside the filter on the map, in the table and in every count; selected records
+        outside it leave the selection (so no action reaches a record the user cannot see)."""
+        if self.filter_bar.filter != flt:
+            self.filter_bar.set_filter(flt)  # emits changed, which comes back here
+            return
+        self._update_filter_mask()
+        mask = self.document.filter_mask
+        if mask is not None and len(self.state.selection):
+            self.state.select(self.state.selection[mask[self.state.selection]])
+        self.model.set_rows(self._shown_rows())
+        self.restyle()
+        self.refresh_counts()
+        self.statusBar().showMessage(f"Filter: {flt.describe()}", 5000)
+
+    def _filters_key(self) -> str:
+        import hashlib
+
+        path = str(self.document.dataset.path) if self.document.dataset is not None else ""
+        return "savedFilters/" + hashlib.sha1(path.encode()).hexdigest()[:16]
+
+    def _saved_filters(self) -> dict:
+        import json
+
+        from explorer.core.analysis.facets import Filter
+
+        try:
+            raw = json.loads(self.settings.value(self._filters_key(), "{}") or "{}")
+            return {name: Filter.from_json(data) for name, data in raw.items()}
+        except (ValueError, TypeError, AttributeError):
+            return {}
+
+    def save_filter(self, name: str) -> None:
+        import json
+
+        saved = dict(self._saved_filters(), **{name: self.filter_bar.filter})
+        self.settings.setValue(self._filters_key(), json.dumps({k: f.to_json() for k, f in saved.items()}))
+        self.filter_bar.saved = saved
+
+    def save_filter_dialog(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save filter", "Name for this filter:",
+                                        text=self.filter_bar.filter.describe()[:40])
+        if ok and name.strip():
+            self.save_filter(name.strip())
 
     # -- actions ----------------------------------------------------------------------------------
     def _target_ids(self) -> tuple[int, ...]:
@@ -476,15 +553,19 @@ class MainWindow(QMainWindow):
             self.state.set_current(int(ids[0]))
         self.statusBar().showMessage(f"{len(ids)} nearest records by meaning; the closest is shown", 5000)
 
-    def export_dialog(self, selection_only: bool) -> None:
+    def export_dialog(self, selection_only: bool, filtered: bool = False) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export", "", "JSON Lines (*.jsonl);;JSON (*.json);;"
                                               "Parquet (*.parquet)")
         if path:
-            self.export_to(path, selection_only)
+            self.export_to(path, selection_only, filtered=filtered)
 
-    def export_to(self, path: str, selection_only: bool, to: str | None = None) -> None:
+    def export_to(self, path: str, selection_only: bool, to: str | None = None, filtered: bool = False) -> None:
         ids = [int(i) for i in self.state.selection] if selection_only else None
-        self.document.export(path, to, ids)
+        view = None
+        if filtered and self.document.filter_mask is not None:
+            ids = np.flatnonzero(self.document.filter_mask).tolist()
+            view = self.filter_bar.filter.to_json()
+        self.document.export(path, to, ids, view)
 
     # -- state ------------------------------------------------------------------------------------
     def _update_actions(self) -> None:
@@ -494,7 +575,8 @@ class MainWindow(QMainWindow):
         self.act_redo.setEnabled(has and bool(session.redo_stack))
         self.act_undo.setText(session.undo_label if has and session.undo_label else "Undo")
         self.act_redo.setText(session.redo_label if has and session.redo_label else "Redo")
-        for action in (self.act_export, self.act_export_sel, self.act_delete, self.act_tag, self.act_recompute):
+        for action in (self.act_export, self.act_export_sel, self.act_export_filtered, self.act_delete, self.act_tag,
+                       self.act_recompute):
             action.setEnabled(has)
         self.history.clear()
         if has:

@@ -167,3 +167,43 @@ def test_counts_follow_every_edit_undo_and_redo(qtbot, window, tmp_path):
     legend_total = sum(int(window.legend.item(k).text().rsplit("(", 1)[1].rstrip(")").replace(",", ""))
                        for k in range(window.legend.count()))
     assert legend_total == len(doc) - len(members)
+
+
+def test_filter_bar_narrows_map_table_counts_and_export(qtbot, window, tmp_path):
+    import json
+
+    from explorer.core.analysis.facets import Filter
+
+    records = planted_records(10)[0]
+    for k, r in enumerate(records):
+        r["category"] = "qa" if k % 2 else "chat"
+    open_and_wait(qtbot, window, write(tmp_path / "f", records, "jsonl"))
+    doc, bar = window.document, window.filter_bar
+    assert set(bar.buttons) == {"flag", "kind", "cluster", "tag", "category"}
+    cluster = int(doc.analysis.clusters[0])
+    in_cluster = doc.analysis.clusters == cluster
+    window.state.select([0, 1, 2, int(np.flatnonzero(~in_cluster)[0])])
+    bar.set_filter(Filter(clusters=frozenset({cluster})).with_values("category", {"chat"}))
+    expected = np.flatnonzero(in_cluster & (np.arange(len(doc)) % 2 == 0))
+    assert doc.filter_mask.sum() == len(expected)
+    assert set(window.state.selection.tolist()) <= set(expected.tolist())  # selected records outside left the selection
+    window.state.select([])
+    assert window.model.rowCount() == len(expected)
+    assert window.map.visible.sum() == len(expected)
+    assert f"{len(expected):,} records" in window.clusters.summary.text()
+    assert bar.count.text() == f"{len(expected):,} of {len(doc):,} records"
+    bar._fill("category", menu := bar.buttons["category"].menu())
+    assert any(a.text().startswith("qa") and f"({int((in_cluster & (np.arange(len(doc)) % 2 == 1)).sum())})" in a.text()
+               for a in menu.actions())  # the category facet counts under the cluster filter
+    window.save_filter("chat in one cluster")
+    assert window._saved_filters()["chat in one cluster"] == bar.filter
+
+    out = tmp_path / "filtered.jsonl"
+    with qtbot.waitSignal(doc.exported, timeout=60_000):
+        window.export_to(str(out), False, filtered=True)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["instruction"] for r in rows] == [records[i]["instruction"] for i in expected]
+    manifest = json.loads((tmp_path / "filtered.jsonl.manifest.json").read_text())
+    assert manifest["view_filter"] == {"clusters": [cluster], "columns": {"category": ["chat"]}}
+    bar.set_filter(Filter())
+    assert doc.filter_mask is None and window.model.rowCount() == len(doc)
