@@ -64,7 +64,8 @@ class GroupCount:
     before: int
     after: int
     note: str = ""
-    """'protected (gap)', 'protected (target share)', 'gap' (a gap no cap touched), 'not capped' (noise), or ''."""
+    """Kinds: 'protected (gap)', 'protected (target share)', 'gap' (a gap no cap touched). Clusters: 'not capped'
+    (noise), 'over the cap: protected records'. Or ''."""
 
 
 @dataclass
@@ -175,6 +176,14 @@ def _finish(plan: RebalancePlan, rows: list[dict] | None, rb: Rebalance, gaps: s
     k_before, k_after = counts(plan.before, rows, kind_key), counts(plan.kept, rows, kind_key)
     plan.per_kind = [GroupCount(k, n, k_after.get(k, 0), notes.get(k, "")) for k, n in k_before.items()]
     c_before, c_after = counts(plan.before, rows, cluster_key), counts(plan.kept, rows, cluster_key)
-    plan.per_cluster = [GroupCount(k, n, c_after.get(k, 0), "not capped" if k == NOISE and rb.max_per_cluster else "")
+    plan.per_cluster = [GroupCount(k, n, c_after.get(k, 0), _cluster_note(k, c_after.get(k, 0), rb))
                         for k, n in c_before.items()]
     return plan
+
+
+def _cluster_note(key: str, after: int, rb: Rebalance) -> str:
+    if not rb.max_per_cluster:
+        return ""
+    if key in (NOISE, UNASSIGNED):
+        return "not capped"
+    return "over the cap: protected records" if after > rb.max_per_cluster else ""
