@@ -118,3 +118,27 @@ def test_rows_marked_deleted_are_left_out():
 @pytest.mark.parametrize("n", [0, 1])
 def test_plan_without_rebalancing_keeps_the_selection(n):
     assert plan_rebalance(list(range(n)), None, Rebalance()).kept == list(range(n))
+
+
+def test_rows_from_a_live_analysis_match_the_analyze_folder(tmp_path):
+    from explorer.core.analysis.embed_cache import EmbeddingCache
+    from explorer.core.analysis.pipeline import AnalysisParams, Pipeline
+    from explorer.core.analysis.report import write_analysis
+    from explorer.core.curation.curated import read_analysis
+    from tests.fakes import FakeEmbedder, planted_records
+
+    records, _ = planted_records(per_topic=25)
+    records[3]["instruction"] = "Translate into French: cooking tips"  # a keyword kind
+    dataset = load(write(tmp_path / "planted", records, "jsonl"))
+    analysis = Pipeline(dataset, lambda p: FakeEmbedder(), EmbeddingCache(tmp_path / "cache.sqlite")).run(
+        AnalysisParams(model="fake", seed=7, min_cluster_size=10))
+    write_analysis(analysis, dataset, tmp_path / "analysis")
+    from_folder = read_analysis(tmp_path / "analysis", dataset)
+    live = rows_from_analysis(analysis)
+    assert [{k: r[k] for k in live[0]} for r in from_folder] == live
+    assert {r["kind"] for r in live} >= {None, "translation"} and {r["cluster"] for r in live} >= {0, 1}
+    state, rb = CurationState(deleted={0, 1}), Rebalance(max_per_cluster=5, max_per_kind=20)
+    plans = [plan_export(dataset, state, Selection(), rb, rows) for rows in (from_folder, live)]
+    assert plans[0].kept == plans[1].kept and plans[0].rebalance.per_kind == plans[1].rebalance.per_kind
+    marked = rows_from_analysis(analysis, deleted={5})
+    assert 5 not in plan_export(dataset, CurationState(), Selection(), Rebalance(), marked).kept
