@@ -43,9 +43,12 @@ def test_a_gap_kind_keeps_all_its_records_under_a_cluster_cap():
     assert [(p.kind, p.before, p.caps_alone, p.after, p.reason) for p in plan.protected] == [
         ("programming", 3, 0, 3, "gap")]
     assert plan.protected[0].text().startswith("programming 3 kept (gap")
+    assert {g.key: g.after for g in plan.per_cluster} == {"0": 10, "1": 10}  # they took 3 of the 10 slots
+    tight = plan_rebalance(list(range(200)), rows, Rebalance(max_per_cluster=2))
+    assert ("0", 100, 3, "over cap (protected)") in [(g.key, g.before, g.after, g.note) for g in tight.per_cluster]
 
 
-def test_unflagged_gap_records_take_cap_slots_instead_of_overshooting():
+def test_gap_records_take_cap_slots_instead_of_overshooting():
     rows = [{"cluster": 0, "kind": "programming" if i < 3 else "math", "flags": []} for i in range(100)]
     for seed in range(5):
         plan = plan_rebalance(list(range(100)), rows, Rebalance(max_per_cluster=10, seed=seed))

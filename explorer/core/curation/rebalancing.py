@@ -4,8 +4,9 @@ Rules, in order:
 - `max_per_cluster` caps each cluster; noise (cluster -1, records HDBSCAN put in no cluster) is not a cluster and
   is never capped.
 - `max_per_kind` caps each kind; `balance_kind` cuts over-full kinds to their target share of what is left.
-- Within a group that is cut, unflagged records are kept first; among those, records of kinds under their target
-  share; then a seeded random order.
+- Within a group that is cut, records of gap kinds are kept first (they are kept anyway, so they take the cap's
+  slots instead of overshooting it); then unflagged records; among those, records of kinds under their target share;
+  then a seeded random order.
 - Floors win over caps: a kind that is a gap in the records before rebalancing (under half its target share, as in
   `taxonomy.coverage`) keeps all its records; any other kind keeps at least its target share of the output (never
   more than it had). Records a cap cut below a floor are put back, and the plan says so (`Protection`).
@@ -65,7 +66,7 @@ class GroupCount:
     after: int
     note: str = ""
     """Kinds: 'protected (gap)', 'protected (target share)', 'gap' (a gap no cap touched). Clusters: 'not capped'
-    (noise), 'over the cap: protected records'. Or ''."""
+    (noise), 'over cap (protected)'. Or ''."""
 
 
 @dataclass
@@ -120,7 +121,8 @@ def plan_rebalance(ids: list[int], rows: list[dict] | None, rb: Rebalance) -> Re
     order = {rid: (len(rows[rid].get("flags", [])), rng.random()) for rid in ids}
 
     caps_alone = _apply_caps(ids, rows, rb, targets, order.__getitem__)
-    preferred = {rid: (o[0], kind_key(rows[rid]) not in short, o[1]) for rid, o in order.items()}
+    preferred = {rid: (kind_key(rows[rid]) not in gaps, o[0], kind_key(rows[rid]) not in short, o[1])
+                 for rid, o in order.items()}
     kept = set(_apply_caps(ids, rows, rb, targets, preferred.__getitem__))
 
     dropped: dict[str, list[int]] = {}
@@ -186,4 +188,4 @@ def _cluster_note(key: str, after: int, rb: Rebalance) -> str:
         return ""
     if key in (NOISE, UNASSIGNED):
         return "not capped"
-    return "over the cap: protected records" if after > rb.max_per_cluster else ""
+    return "over cap (protected)" if after > rb.max_per_cluster else ""

@@ -196,6 +196,8 @@ class ExportDialog(QDialog):
         table = QTableWidget(0, 4)
         table.setHorizontalHeaderLabels([title, "Before", "After", ""])
         table.verticalHeader().setVisible(False)
+        table.setWordWrap(False)
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
         table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         table.setSelectionMode(QAbstractItemView.NoSelection)
         header = table.horizontalHeader()
