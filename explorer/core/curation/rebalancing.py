@@ -56,7 +56,8 @@ class Protection:
     """'gap' (all its records kept) or 'target share' (kept at its target share of the output)."""
 
     def text(self) -> str:
-        return f"{self.kind} {self.after} kept ({self.reason}; the caps alone would keep {self.caps_alone} of {self.before})"
+        return (f"{self.kind} {self.after} kept ({self.reason}; "
+                f"the caps alone would keep {self.caps_alone} of {self.before})")
 
 
 @dataclass
