@@ -8,7 +8,8 @@ from pathlib import Path
 
 from explorer.cli.common import add_dataset_args, open_dataset
 from explorer.cli.progress_bar import TerminalProgress
-from explorer.core.curation.curated import Rebalance, Selection, curated_export, read_analysis
+from explorer.core.curation.curated import (ExportPlan, Rebalance, Selection, curated_export, plan_export,
+                                            read_analysis)
 from explorer.core.curation.session import Session
 from explorer.core.errors import DatasetError
 
@@ -23,6 +24,8 @@ def register(sub) -> None:
                         help="convert records to this format (parquet: keep the format, Parquet container)")
     parser.add_argument("--overwrite-source", action="store_true",
                         help="allow OUT to be the source file itself (off by default)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print what would be exported (before/after per kind and per cluster) and write nothing")
     f = parser.add_argument_group("selection (the session's deleted records are always left out)")
     f.add_argument("--tag", action="append", default=[], help="keep records with this tag (repeatable)")
     f.add_argument("--without-tag", action="append", default=[], help="leave out records with this tag")
@@ -32,9 +35,11 @@ def register(sub) -> None:
     f.add_argument("--without-flag", action="append", default=[], help="leave out records with this quality flag")
     f.add_argument("--cluster", action="append", type=int, default=[], help="keep records of this cluster")
     f.add_argument("--kind", action="append", default=[], help="keep records of this task kind")
-    r = parser.add_argument_group("rebalancing (unflagged records are kept first)")
-    r.add_argument("--max-per-cluster", type=int)
-    r.add_argument("--max-per-kind", type=int)
+    r = parser.add_argument_group(
+        "rebalancing (unflagged records are kept first; noise is never capped; a gap kind keeps all its records and "
+        "no kind falls below its target share of the output)")
+    r.add_argument("--max-per-cluster", type=int, help="cap each cluster (noise, cluster -1, is not a cluster)")
+    r.add_argument("--max-per-kind", type=int, help="cap each task kind")
     r.add_argument("--balance", choices=("kind",), help="cut over-full kinds toward the taxonomy's target shares")
     r.add_argument("--taxonomy", help="taxonomy JSON for --balance kind (default: the bundled one)")
     r.add_argument("--seed", type=int, default=0, help="seed for the order within over-full groups")
@@ -48,6 +53,23 @@ def _read_ids(path: str) -> list[int]:
         raise DatasetError(f"cannot read ids (one integer per line): {e}", path) from None
 
 
+def plan_lines(plan: ExportPlan) -> list[str]:
+    """The plan as a text table: records, then before → after per task kind and per cluster, then protections."""
+    lines = [f"{plan.records} records in the source, {plan.deleted_in_session} deleted in the session; "
+             f"{len(plan.selected)} selected -> {len(plan.kept)} kept ({plan.dropped} dropped)"]
+    for title, groups in (("task kind", plan.rebalance.per_kind), ("cluster", plan.rebalance.per_cluster)):
+        if not groups:
+            continue
+        width = max(len(title), *(len(g.key) for g in groups))
+        lines += ["", f"{title:<{width}}  {'before':>7}  {'after':>7}", f"{'-' * width}  {'-' * 7}  {'-' * 7}"]
+        lines += [f"{g.key:<{width}}  {g.before:>7}  {g.after:>7}" + (f"  {g.note}" if g.note else "")
+                  for g in groups]
+    if plan.rebalance.protected:
+        lines.append("")
+        lines += plan.protected_lines()
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     progress = TerminalProgress()
     dataset = open_dataset(args, progress)
@@ -59,9 +81,17 @@ def run(args: argparse.Namespace) -> int:
         if session.edit_count():
             print(f"Applying this dataset's session: {session.edit_count()} edits, "
                   f"{len(session.state.deleted)} records deleted")
+        plan = plan_export(dataset, session.state, sel, rb, rows)
+        if args.dry_run:
+            progress.close()
+            print("\n".join(plan_lines(plan)))
+            print(f"Dry run: nothing written (would write {len(plan.kept)} records to {args.out}).")
+            return 0
         result = curated_export(dataset, session.state, args.out, args.to, sel, rb, rows, session.edit_count(),
-                                progress)
+                                progress, plan=plan)
     progress.close()
+    for line in plan.protected_lines():
+        print(line)
     print(f"Wrote {result.written} records to {result.out} ({result.format}, {result.container}); "
           f"manifest: {result.out}.manifest.json")
     if result.unreadable_kept:

@@ -110,3 +110,60 @@ def test_flag_cluster_kind_filters_and_rebalancing(tmp_path, source, capsys):
     assert len(exported("--balance", "kind")) == 2  # 25 kinds, uniform targets: ceil(10 / 25) = 1 each
     assert main(["export", str(source), "--out", str(out), "--flag", "refusal"]) == 2
     assert "need an analysis" in capsys.readouterr().err
+
+
+def analysis_with_noise_and_a_gap(tmp_path):
+    """100 records: 40 noise, then clusters 0 and 1; 1 flagged programming record in cluster 0 (1 % of the records,
+    under half its 4 % target: a gap); 10 with no kind."""
+    rows = []
+    for i in range(100):
+        cluster = -1 if i < 40 else (0 if i < 70 else 1)
+        kind = "programming" if i == 40 else (None if i >= 90 else "math")
+        rows.append({"id": i, "cluster": cluster, "kind": kind, "flags": ["too_long"] if i == 40 else []})
+    write_analysis_rows(tmp_path / "analysis", rows)
+    return tmp_path / "analysis"
+
+
+@pytest.fixture
+def hundred(tmp_path):
+    return write(tmp_path / "src100", [{"instruction": f"q{i}", "input": "", "output": f"a{i}"} for i in range(100)],
+                 "jsonl")
+
+
+def test_cluster_cap_leaves_noise_whole_and_protects_a_gap_kind(tmp_path, hundred, capsys):
+    analysis = analysis_with_noise_and_a_gap(tmp_path)
+    out = tmp_path / "capped.jsonl"
+    assert main(["export", str(hundred), "--out", str(out), "--analysis", str(analysis), "--max-per-cluster", "5"]) == 0
+    kept = [int(json.loads(x)["instruction"][1:]) for x in out.read_text().splitlines()]
+    assert len([i for i in kept if i < 40]) == 40  # noise is not a cluster
+    assert 40 in kept  # flagged, but programming is a gap: protected
+    assert "protected: programming 1 kept (gap; the caps alone would keep 0 of 1)" in capsys.readouterr().out
+    manifest = json.loads((tmp_path / "capped.jsonl.manifest.json").read_text())
+    assert manifest["per_kind"]["before"]["programming"] == manifest["per_kind"]["out"]["programming"] == 1
+    assert manifest["per_cluster"]["out"]["noise"] == 40
+    assert [p["kind"] for p in manifest["protected"]] == ["programming"]
+
+
+def test_dry_run_prints_before_and_after_and_writes_nothing(tmp_path, hundred, capsys):
+    analysis = analysis_with_noise_and_a_gap(tmp_path)
+    out = tmp_path / "dry.jsonl"
+    assert main(["export", str(hundred), "--out", str(out), "--analysis", str(analysis), "--max-per-cluster", "5",
+                 "--dry-run"]) == 0
+    assert not out.exists() and not (tmp_path / "dry.jsonl.manifest.json").exists()
+    text = capsys.readouterr().out
+    assert "100 selected -> 50 kept (50 dropped)" in text and "Dry run: nothing written" in text
+    lines = [line.split() for line in text.splitlines()]
+    assert ["task", "kind", "before", "after"] in lines and ["cluster", "before", "after"] in lines
+    assert ["noise", "40", "40", "not", "capped"] in lines and ["1", "30", "5"] in lines
+    assert ["0", "30", "5"] in lines  # the flagged gap record takes one of the 5 slots
+    assert ["programming", "1", "1", "protected", "(gap)"] in lines and ["unassigned", "10"] in [x[:2] for x in lines]
+
+
+def test_manifest_says_unassigned_and_noise_not_none(tmp_path, hundred):
+    analysis = analysis_with_noise_and_a_gap(tmp_path)
+    out = tmp_path / "all.jsonl"
+    assert main(["export", str(hundred), "--out", str(out), "--analysis", str(analysis)]) == 0
+    manifest = json.loads((tmp_path / "all.jsonl.manifest.json").read_text())
+    assert manifest["per_kind"]["out"] == {"math": 89, "unassigned": 10, "programming": 1}
+    assert manifest["per_cluster"]["in"] == {"noise": 40, "0": 30, "1": 30}
+    assert "None" not in json.dumps(manifest["per_kind"]) and "-1" not in manifest["per_cluster"]["out"]

@@ -4,19 +4,25 @@ rebalanced, and a manifest that says how to reproduce the file."""
 from __future__ import annotations
 
 import json
-import math
-import random
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from explorer.core import atomic
 from explorer.core.analysis import taxonomy
 from explorer.core.curation.edits import CurationState
+from explorer.core.curation.rebalancing import (NOISE, Rebalance, RebalancePlan, cluster_key, counts, kind_key,
+                                                plan_rebalance)
 from explorer.core.curation.session import source_fingerprint
 from explorer.core.dataset import Dataset
 from explorer.core.errors import DatasetError
 from explorer.core.export import ExportResult, export
+
+if TYPE_CHECKING:
+    from explorer.core.analysis.pipeline import Analysis
+
+__all__ = ["NOISE", "ExportPlan", "Rebalance", "RebalancePlan", "Selection", "curated_export", "plan_export",
+           "read_analysis", "rebalance", "rows_from_analysis", "select"]
 
 
 @dataclass
@@ -34,19 +40,6 @@ class Selection:
         return bool(self.flags or self.without_flags or self.clusters or self.kinds)
 
 
-@dataclass
-class Rebalance:
-    max_per_cluster: int | None = None
-    max_per_kind: int | None = None
-    balance_kind: bool = False
-    """Cut over-full kinds toward the taxonomy's target shares."""
-    seed: int = 0
-    taxonomy_path: str | None = None
-
-    def needs_analysis(self) -> bool:
-        return bool(self.max_per_cluster or self.max_per_kind or self.balance_kind)
-
-
 def read_analysis(folder: str | Path, dataset: Dataset) -> list[dict]:
     """The per-record rows of an `analyze` output folder, checked to belong to this dataset."""
     path = Path(folder) / "records.jsonl"
@@ -60,15 +53,38 @@ def read_analysis(folder: str | Path, dataset: Dataset) -> list[dict]:
     return rows
 
 
+def rows_from_analysis(analysis: Analysis, deleted=()) -> list[dict]:
+    """The per-record rows `select` and the rebalancing read, built from a live `Analysis` (no files).
+
+    One dict per record, in id order, with the keys of an `analyze` folder's records.jsonl that curation reads:
+    `id`, `cluster` (int, -1 for noise), `kind` (None when unassigned), `flags` (list) and `near_duplicate_of`.
+    Records in `deleted` (ids the session deleted) also get `deleted: True`, and `select` leaves them out like
+    the session's own deleted records. The analysis must cover the dataset being exported (same record count).
+    """
+    gone = set(deleted)
+    rows = []
+    for i, (cluster, kind, flags) in enumerate(zip(analysis.clusters, analysis.kinds, analysis.flags)):
+        row = {"id": i, "cluster": int(cluster), "kind": None if kind == taxonomy.UNASSIGNED else kind,
+               "flags": list(flags), "near_duplicate_of": analysis.duplicate_of[i]}
+        if i in gone:
+            row["deleted"] = True
+        rows.append(row)
+    return rows
+
+
 def select(dataset: Dataset, state: CurationState, sel: Selection, rows: list[dict] | None) -> list[int]:
     """Record ids that pass every filter, in id order."""
     if sel.needs_analysis() and rows is None:
         raise DatasetError("--flag, --cluster and --kind filters need an analysis: run `sft-explorer analyze` and "
                            "pass its folder with --analysis")
+    if rows is not None and len(rows) != len(dataset):
+        raise DatasetError(f"the analysis has {len(rows)} records but the dataset has {len(dataset)}; "
+                           "analyze this dataset again")
     wanted_ids = set(sel.ids) if sel.ids is not None else None
     kept = []
     for rid in range(len(dataset)):
-        if rid in state.deleted and not sel.include_deleted:
+        deleted = rid in state.deleted or (rows is not None and rows[rid].get("deleted"))
+        if deleted and not sel.include_deleted:
             continue
         if wanted_ids is not None and rid not in wanted_ids:
             continue
@@ -82,63 +98,76 @@ def select(dataset: Dataset, state: CurationState, sel: Selection, rows: list[di
                 continue
             if sel.clusters and row.get("cluster") not in sel.clusters:
                 continue
-            if sel.kinds and (row.get("kind") or taxonomy.UNASSIGNED) not in sel.kinds:
+            if sel.kinds and kind_key(row) not in sel.kinds:
                 continue
         kept.append(rid)
     return kept
 
 
 def rebalance(ids: list[int], rows: list[dict] | None, rb: Rebalance) -> list[int]:
-    """Cap groups; within an over-full group keep unflagged records first, then a seeded random order."""
-    if not rb.needs_analysis():
-        return ids
-    if rows is None:
-        raise DatasetError("rebalancing needs an analysis: run `sft-explorer analyze` and pass --analysis")
-    rng = random.Random(rb.seed)
-    priority = {rid: (len(rows[rid].get("flags", [])), rng.random()) for rid in ids}
-
-    def cap(ids: list[int], key: str, limits: dict[object, int] | int) -> list[int]:
-        groups: dict[object, list[int]] = {}
-        for rid in ids:
-            groups.setdefault(_group(rows[rid], key), []).append(rid)
-        kept: list[int] = []
-        for group, members in groups.items():
-            limit = limits if isinstance(limits, int) else limits.get(group, len(members))
-            kept += sorted(members, key=priority.__getitem__)[:limit]
-        return sorted(kept)
-
-    if rb.max_per_cluster:
-        ids = cap(ids, "cluster", rb.max_per_cluster)
-    if rb.max_per_kind:
-        ids = cap(ids, "kind", rb.max_per_kind)
-    if rb.balance_kind:
-        targets = taxonomy.load_taxonomy(rb.taxonomy_path).targets()
-        total = len(ids)
-        ids = cap(ids, "kind", {k: math.ceil(share * total) for k, share in targets.items()})
-    return ids
+    """The ids the caps keep, gap kinds and target shares protected (see `rebalancing`)."""
+    return plan_rebalance(ids, rows, rb).kept
 
 
-def _group(row: dict, key: str) -> object:
-    value = row.get(key)
-    return (value or taxonomy.UNASSIGNED) if key == "kind" else value
+@dataclass
+class ExportPlan:
+    """What an export would write, computed without writing anything."""
+    records: int
+    """Records in the dataset."""
+    deleted_in_session: int
+    rebalance: RebalancePlan
+    """`before` = the selected ids, `kept` = the ids to write; per-kind/per-cluster counts; protections."""
+    per_kind_in: dict[str, int] = field(default_factory=dict)
+    per_cluster_in: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def selected(self) -> list[int]:
+        return self.rebalance.before
+
+    @property
+    def kept(self) -> list[int]:
+        return self.rebalance.kept
+
+    @property
+    def dropped(self) -> int:
+        return self.rebalance.dropped
+
+    def protected_lines(self) -> list[str]:
+        return [f"protected: {p.text()}" for p in self.rebalance.protected]
 
 
-def _counts(ids: list[int], rows: list[dict] | None, key: str) -> dict[str, int]:
-    if rows is None:
-        return {}
-    return dict(Counter(str(rows[i].get(key)) for i in ids).most_common())
+def plan_export(dataset: Dataset, state: CurationState, sel: Selection, rb: Rebalance,
+                rows: list[dict] | None) -> ExportPlan:
+    """Select and rebalance without writing: before/after counts per kind and per cluster, protections, drops."""
+    selected = select(dataset, state, sel, rows)
+    everyone = list(range(len(dataset)))
+    return ExportPlan(len(dataset), len(state.deleted), plan_rebalance(selected, rows, rb),
+                      counts(everyone, rows, kind_key), counts(everyone, rows, cluster_key))
+
+
+GROUP_NOTES = {
+    "per_cluster": f"cluster ids as strings; '{NOISE}' = cluster -1 (in no cluster; never capped)",
+    "per_kind": f"task kind ids; '{taxonomy.UNASSIGNED}' = no kind",
+    "in": "every record of the source", "before": "the selected records, before rebalancing",
+    "out": "the records written",
+    "protected": "kinds a cap would have cut below their floor (a gap keeps all its records, any other kind its "
+                 "target share of the output), with what the caps alone would have kept",
+}
 
 
 def curated_export(dataset: Dataset, state: CurationState, out: str | Path, to: str | None, sel: Selection,
-                   rb: Rebalance, rows: list[dict] | None, edit_count: int, progress=None, cancel=None) -> ExportResult:
-    """Export the session's view of the dataset, filtered and rebalanced, plus OUT.manifest.json."""
-    selected = select(dataset, state, sel, rows)
-    kept = rebalance(selected, rows, rb)
+                   rb: Rebalance, rows: list[dict] | None, edit_count: int, progress=None, cancel=None,
+                   plan: ExportPlan | None = None) -> ExportResult:
+    """Export the session's view of the dataset, filtered and rebalanced, plus OUT.manifest.json.
+
+    `plan`: the `plan_export` result for these same arguments, when the caller already has it (not recomputed).
+    """
+    plan = plan or plan_export(dataset, state, sel, rb, rows)
+    selected, kept = plan.selected, plan.kept
     keep = set(kept)
     exclude = [rid for rid in range(len(dataset)) if rid not in keep]
     replacements = {rid: obj for rid, obj in state.objects.items() if rid in keep}
     result = export(dataset, out, to, replacements=replacements, exclude=exclude, progress=progress, cancel=cancel)
-    everyone = list(range(len(dataset)))
     manifest = {
         "source": {"path": str(Path(dataset.path).resolve()), "sha256": source_fingerprint(dataset.path),
                    "format": dataset.format, "container": dataset.container, "records": len(dataset)},
@@ -148,8 +177,12 @@ def curated_export(dataset: Dataset, state: CurationState, out: str | Path, to: 
         "selection": asdict(sel), "rebalance": asdict(rb),
         "counts": {"in": len(dataset), "deleted_in_session": len(state.deleted), "selected": len(selected),
                    "out": len(kept)},
-        "per_cluster": {"in": _counts(everyone, rows, "cluster"), "out": _counts(kept, rows, "cluster")},
-        "per_kind": {"in": _counts(everyone, rows, "kind"), "out": _counts(kept, rows, "kind")},
+        "per_cluster": {"in": plan.per_cluster_in, "before": counts(selected, rows, cluster_key),
+                        "out": counts(kept, rows, cluster_key)},
+        "per_kind": {"in": plan.per_kind_in, "before": counts(selected, rows, kind_key),
+                     "out": counts(kept, rows, kind_key)},
+        "protected": [asdict(p) for p in plan.rebalance.protected],
+        "notes": GROUP_NOTES,
     }
     atomic.write_chunks(f"{out}.manifest.json", [json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")])
     return result
