@@ -9,7 +9,7 @@ from pathlib import Path
 from explorer.cli.common import add_dataset_args, open_dataset
 from explorer.cli.progress_bar import TerminalProgress
 from explorer.core.curation.curated import (ExportPlan, Rebalance, Selection, curated_export, plan_export,
-                                            read_analysis)
+                                            read_analysis, recheck_edited)
 from explorer.core.curation.session import Session
 from explorer.core.errors import DatasetError
 
@@ -81,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
         if session.edit_count():
             print(f"Applying this dataset's session: {session.edit_count()} edits, "
                   f"{len(session.state.deleted)} records deleted")
+        if rows is not None and session.state.objects:  # flags of edited records are checked on their new text
+            rows = recheck_edited(rows, dataset, session.state)
         plan = plan_export(dataset, session.state, sel, rb, rows)
         if args.dry_run:
             progress.close()

@@ -38,11 +38,10 @@ def groups_for(mode: str, document) -> Groups:
     a, live = document.analysis, document.live
     n = len(document)
     if mode == "cluster":
-        clusters = a.clusters
-        ids = sorted(set(clusters.tolist()))
+        ids = live.cluster_ids.tolist()
         names = [("noise" if c < 0 else f"{c}: {document.cluster_name(c)}") for c in ids]
         colors = [QUIET if c < 0 else PALETTE[c % len(PALETTE)] for c in ids]
-        index = np.searchsorted(np.array(ids), clusters).astype(np.int64)
+        index = live.cluster_codes
     elif mode == "kind":
         counts = np.bincount(live.kind_codes, minlength=len(live.kind_names))
         order = sorted(range(len(live.kind_names)), key=lambda k: (live.kind_names[k] == UNASSIGNED, -counts[k]))

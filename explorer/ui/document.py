@@ -17,7 +17,7 @@ from explorer.core.analysis.live import LiveAnalysis
 from explorer.core.analysis.pipeline import Analysis, AnalysisParams, Pipeline
 from explorer.core.analysis.remote import RemotePipeline
 from explorer.core.analysis.projection import place
-from explorer.core.curation.curated import Rebalance, Selection, curated_export
+from explorer.core.curation.curated import Rebalance, Selection, curated_export, rows_from_analysis
 from explorer.core.analysis.labels import carry_renames
 from explorer.core.curation import edits as E
 from explorer.core.curation.edits import Edit
@@ -36,6 +36,8 @@ class Document(QObject):
     records_changed = Signal(list)
     """Ids whose content, tags or deletion changed (after an edit, undo or redo)."""
     history_changed = Signal()
+    positions_changed = Signal(list)
+    """Edited records were placed again on the map (their counts were already updated)."""
     failed = Signal(str, str)
     """(what failed, message) — the window shows it; nothing is lost."""
     exported = Signal(object)
@@ -93,7 +95,7 @@ class Document(QObject):
         elif kind == "place" and self.analysis is not None:
             ids, points = result  # type: ignore[misc]
             self.analysis.xy[ids] = points
-            self.records_changed.emit(list(ids))
+            self.positions_changed.emit(list(ids))
         elif kind == "export":
             self.exported.emit(result)
         elif kind == "search":
@@ -248,8 +250,15 @@ class Document(QObject):
         self.params = dataclasses.replace(self.params, taxonomy_path=str(path))
         self.analyze()
 
-    def export(self, out: str, to: str | None, ids: list[int] | None, view_filter: dict | None = None) -> None:
-        dataset, state = self.dataset, self.session.state
+    def export_rows(self) -> list[dict] | None:
+        """Per-record cluster, kind and current flags for curated export (None before the analysis)."""
+        if self.live is None:
+            return None
+        return rows_from_analysis(self.analysis, self.session.state.deleted, self.live.flags)
+
+    def export(self, out: str, to: str | None, selection: Selection, rebalance: Rebalance = Rebalance()) -> None:
+        """Write the curated file and its manifest in the background (`exported` when done)."""
+        dataset, state, rows = self.dataset, self.session.state, self.export_rows()
         count = self.session.edit_count()
         self.runner.submit("export", lambda progress, cancel: curated_export(
-            dataset, state, out, to, Selection(ids=ids), Rebalance(), None, count, progress, cancel))
+            dataset, state, out, to, selection, rebalance, rows, count, progress, cancel))

@@ -16,6 +16,8 @@ from explorer.core import mappings
 from explorer.core.analysis.checks import FLAGS
 from explorer.core.curation import edits as E
 from explorer.ui.colors import argb_table, groups_for
+from explorer.core.curation.curated import Selection
+from explorer.ui.dialogs.export_dialog import ExportDialog
 from explorer.ui.dialogs.mapping_dialog import MappingDialog
 from explorer.ui.dialogs.preferences import PreferencesDialog, load_params, save_params
 from explorer.ui.document import Document
@@ -52,7 +54,8 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._connect()
         self.restoreGeometry(self.settings.value("geometry", b""))
-        self.restoreState(self.settings.value("windowState", b""))
+        if not self.restoreState(self.settings.value("windowState", b"")):
+            self._default_layout()
         self.start.show_recent(self.recent_files())
         self._update_actions()
 
@@ -94,9 +97,11 @@ class MainWindow(QMainWindow):
         dock.setObjectName(title)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        self.docks[title] = dock
         return dock
 
     def _build_docks(self) -> None:
+        self.docks: dict[str, QDockWidget] = {}
         self.editor = RecordEditor()
         self.editor.set_document(self.document)
         self.model = RecordTableModel(self.document, self)
@@ -134,6 +139,14 @@ class MainWindow(QMainWindow):
         history = self._dock("History", self.history, Qt.RightDockWidgetArea)
         self.splitDockWidget(record, history, Qt.Vertical)
         self.resizeDocks([record, history], [700, 120], Qt.Vertical)
+
+    def _default_layout(self) -> None:
+        """First start: the map takes the space; panels and editor narrow, the table short (all remembered)."""
+        d = self.docks
+        self.resizeDocks([d["Clusters"], d["Legend"]], [260, 260], Qt.Horizontal)
+        self.resizeDocks([d["Record"]], [360], Qt.Horizontal)
+        self.resizeDocks([d["Table"]], [190], Qt.Vertical)
+        self.resizeDocks([d["Clusters"], d["Legend"]], [420, 160], Qt.Vertical)
 
     def _action(self, text: str, slot, shortcut=None, menu=None, toolbar: QToolBar | None = None) -> QAction:
         action = QAction(text, self)
@@ -200,6 +213,7 @@ class MainWindow(QMainWindow):
         doc.analysis_ready.connect(self._on_analysis)
         doc.records_changed.connect(self._on_records_changed)
         doc.history_changed.connect(self._update_actions)
+        doc.positions_changed.connect(lambda ids: self.map.set_points(doc.analysis.xy, reset_view=False))
         doc.failed.connect(self._on_failed)
         doc.exported.connect(lambda r: self.statusBar().showMessage(f"Wrote {r.written:,} records to {r.out}", 8000))
         runner = doc.runner
@@ -352,8 +366,12 @@ class MainWindow(QMainWindow):
         labels = []
         if st.color_by == "cluster":
             labels = [(doc.cluster_name(c), x, y, size) for c, x, y, size in self._cluster_centres]
+        unchanged = self._style is not None and len(self._style[0]) == len(colors) and \
+            np.array_equal(self._style[0], colors) and np.array_equal(self._style[1], visible) and \
+            self._style[2] == labels
         self._style = (colors, visible, labels)
-        self._restyle_selection()
+        if not unchanged:  # an edit that changes no colour, visibility or label leaves the map image alone
+            self._restyle_selection()
         self.legend.show_groups(self.groups, st.hidden_groups)
 
     def _restyle_selection(self) -> None:
@@ -553,19 +571,41 @@ class MainWindow(QMainWindow):
             self.state.set_current(int(ids[0]))
         self.statusBar().showMessage(f"{len(ids)} nearest records by meaning; the closest is shown", 5000)
 
-    def export_dialog(self, selection_only: bool, filtered: bool = False) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export", "", "JSON Lines (*.jsonl);;JSON (*.json);;"
-                                              "Parquet (*.parquet)")
-        if path:
-            self.export_to(path, selection_only, filtered=filtered)
+    def export_dialog(self, selection_only: bool = False, filtered: bool = False) -> None:
+        """Scope, format, caps and a before/after preview; the export runs in the background."""
+        doc = self.document
+        if doc.session is None:
+            return
+        selected = [int(i) for i in self.state.selection]
+        mask = doc.filter_mask
+        analysis = doc.analysis
+        self.export_window = ExportDialog(
+            doc.dataset, doc.session.state, doc.export_rows(), selected_ids=selected or None,
+            filtered_ids=np.flatnonzero(mask).tolist() if mask is not None else None,
+            taxonomy_path=doc.params.taxonomy_path,
+            cluster_names={c: doc.cluster_name(c) for c in set(analysis.clusters.tolist()) if c >= 0}
+            if analysis is not None else None, parent=self)
+        self.export_window.choose_scope("selection" if selection_only and selected else
+                                        "filtered" if filtered and mask is not None else "all")
+
+        def accepted() -> None:
+            o = self.export_window.options()
+            if o.selection.ids is not None and mask is not None and o.selection.ids == np.flatnonzero(mask).tolist():
+                o.selection.view_filter = self.filter_bar.filter.to_json()
+            doc.export(o.out, o.to, o.selection, o.rebalance)
+
+        self.export_window.accepted.connect(accepted)
+        self.export_window.open()
 
     def export_to(self, path: str, selection_only: bool, to: str | None = None, filtered: bool = False) -> None:
-        ids = [int(i) for i in self.state.selection] if selection_only else None
-        view = None
-        if filtered and self.document.filter_mask is not None:
-            ids = np.flatnonzero(self.document.filter_mask).tolist()
-            view = self.filter_bar.filter.to_json()
-        self.document.export(path, to, ids, view)
+        """Export without the dialog: the selection, the filtered view or everything (tests, scripts)."""
+        selection = Selection()
+        if selection_only:
+            selection.ids = [int(i) for i in self.state.selection]
+        elif filtered and self.document.filter_mask is not None:
+            selection.ids = np.flatnonzero(self.document.filter_mask).tolist()
+            selection.view_filter = self.filter_bar.filter.to_json()
+        self.document.export(path, to, selection)
 
     # -- state ------------------------------------------------------------------------------------
     def _update_actions(self) -> None:

@@ -167,3 +167,19 @@ def test_manifest_says_unassigned_and_noise_not_none(tmp_path, hundred):
     assert manifest["per_kind"]["out"] == {"math": 89, "unassigned": 10, "programming": 1}
     assert manifest["per_cluster"]["in"] == {"noise": 40, "0": 30, "1": 30}
     assert "None" not in json.dumps(manifest["per_kind"]) and "-1" not in manifest["per_cluster"]["out"]
+
+
+def test_export_checks_edited_records_again(tmp_path, capsys):
+    """A record fixed in the session is judged on its new text: its stale `missing_cot` no longer filters it out."""
+    records = [{"instruction": "A box holds 3 red and 4 blue balls. How many balls are in the box?", "input": "",
+                "output": "7"}, {"instruction": "Name a colour.", "input": "", "output": "Blue."}]
+    source = write(tmp_path / "src", records, "jsonl")
+    write_analysis_rows(tmp_path / "analysis", [{"id": 0, "cluster": 0, "kind": "math", "flags": ["missing_cot"]},
+                                                {"id": 1, "cluster": 0, "kind": None, "flags": []}])
+    fix = recipe(tmp_path, {"op": "set", "id": 0, "field": "response",
+                            "value": "There are 3 red and 4 blue balls, so 3 + 4 = 7 balls in the box."})
+    assert main(["apply", str(source), "--recipe", str(fix)]) == 1  # the recipe's last line is not JSON
+    out = tmp_path / "o.jsonl"
+    assert main(["export", str(source), "--out", str(out), "--analysis", str(tmp_path / "analysis"),
+                 "--without-flag", "missing_cot"]) == 0
+    assert len(out.read_text().splitlines()) == 2

@@ -207,3 +207,28 @@ def test_filter_bar_narrows_map_table_counts_and_export(qtbot, window, tmp_path)
     assert manifest["view_filter"] == {"clusters": [cluster], "columns": {"category": ["chat"]}}
     bar.set_filter(Filter())
     assert doc.filter_mask is None and window.model.rowCount() == len(doc)
+
+
+def test_app_export_manifest_has_kinds_and_clusters_and_the_dialog_scope(qtbot, window, tmp_path):
+    import json
+
+    from explorer.core.analysis.facets import Filter
+
+    open_and_wait(qtbot, window, write(tmp_path / "m", planted_records(10)[0], "jsonl"))
+    doc = window.document
+    out = tmp_path / "all.jsonl"
+    with qtbot.waitSignal(doc.exported, timeout=60_000):
+        window.export_to(str(out), False)
+    manifest = json.loads((tmp_path / "all.jsonl.manifest.json").read_text())
+    assert sum(manifest["per_kind"]["out"].values()) == len(doc) and manifest["per_cluster"]["out"]
+    assert None not in manifest["per_kind"]["out"] and "None" not in manifest["per_kind"]["out"]
+    window.filter_bar.set_filter(Filter(clusters=frozenset({int(doc.analysis.clusters[0])})))
+    window.export_dialog(filtered=True)
+    dialog = window.export_window
+    assert dialog.selection().ids == np.flatnonzero(doc.filter_mask).tolist()
+    dialog.path.setText(str(tmp_path / "dialog.jsonl"))
+    with qtbot.waitSignal(doc.exported, timeout=60_000):
+        dialog.accept()
+    manifest = json.loads((tmp_path / "dialog.jsonl.manifest.json").read_text())
+    assert manifest["view_filter"] == window.filter_bar.filter.to_json()
+    assert manifest["counts"]["out"] == int(doc.filter_mask.sum())

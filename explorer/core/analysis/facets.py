@@ -101,7 +101,7 @@ class FacetIndex:
             cols = [FLAG_NAMES.index(f) for f in flt.flags if f in FLAG_NAMES]
             want = live.flag_matrix[:, cols].any(axis=1) if cols else np.zeros(n, dtype=bool)
             if NO_FLAGS in flt.flags:
-                want |= ~live.flag_matrix.any(axis=1)
+                want |= ~live.any_flag
             m &= want
         if flt.kinds and skip != "kind":
             codes = [k for k, name in enumerate(live.kind_names.tolist()) if name in flt.kinds]
@@ -136,7 +136,7 @@ class FacetIndex:
         within = live.mask(self.mask(flt, skip=facet))
         if facet == "flag":
             counts = live.flag_counts(within)
-            counts[NO_FLAGS] = int((within & ~live.flag_matrix.any(axis=1)).sum())
+            counts[NO_FLAGS] = int((within & ~live.any_flag).sum())
             return counts
         if facet == "kind":
             return {k: v for k, v in live.kind_counts(within).items()}

@@ -51,11 +51,16 @@ class LiveAnalysis:
         for i, fs in enumerate(self.flags):
             for f in fs:
                 self.flag_matrix[i, column[f]] = True
+        self.any_flag = self.flag_matrix.any(axis=1)
+        self._flag_columns = np.ascontiguousarray(self.flag_matrix.T)
+        """One contiguous row per flag: counting a flag under a mask reads one row, not the whole matrix."""
         self.kind_names, codes = np.unique(np.asarray(analysis.kinds, dtype=object).astype(str), return_inverse=True)
         self.kind_codes = codes.astype(np.int64)
         cluster_ids, cluster_codes = np.unique(analysis.clusters, return_inverse=True)
         self.cluster_ids = cluster_ids.astype(np.int64)
         self.cluster_codes = cluster_codes.astype(np.int64)
+        self._differs: set[int] = set()
+        """Records whose flags or tokens are not the analysed ones (edited)."""
         self.rechecked = 0
         """How many records were re-checked since the analysis (for tests and the status bar)."""
 
@@ -76,16 +81,21 @@ class LiveAnalysis:
         for i in ids.tolist():
             record = edited_record(i)
             if record is None:
-                self._set(i, list(self.analysis.flags[i]), {k: int(v[i]) for k, v in self.analysis.tokens.items()})
+                if i in self._differs:  # the edit was undone: the analysed facts hold again
+                    self._set(i, list(self.analysis.flags[i]), {k: int(v[i]) for k, v in self.analysis.tokens.items()})
+                    self._differs.discard(i)
                 continue
             flags, counts = recheck(record, self.check_params)
             flags += [f for f in self.analysis.flags[i] if f in KEPT_FROM_ANALYSIS]
             self._set(i, [f for f in FLAG_NAMES if f in flags], counts)
+            self._differs.add(i)
             self.rechecked += 1
 
     def _set(self, i: int, flags: list[str], counts: dict[str, int]) -> None:
         self.flags[i] = flags
         self.flag_matrix[i] = [name in flags for name in FLAG_NAMES]
+        self._flag_columns[:, i] = self.flag_matrix[i]
+        self.any_flag[i] = bool(flags)
         for name, value in counts.items():
             self.tokens[name][i] = value
 
@@ -103,16 +113,16 @@ class LiveAnalysis:
         return dict(zip(self.cluster_ids.tolist(), sizes.tolist()))
 
     def flagged_per_cluster(self, within: np.ndarray | None = None) -> dict[int, int]:
-        m = self.mask(within) & self.flag_matrix.any(axis=1)
+        m = self.mask(within) & self.any_flag
         sizes = np.bincount(self.cluster_codes[m], minlength=len(self.cluster_ids))
         return dict(zip(self.cluster_ids.tolist(), sizes.tolist()))
 
     def flag_counts(self, within: np.ndarray | None = None) -> dict[str, int]:
-        counts = self.flag_matrix[self.mask(within)].sum(axis=0)
-        return dict(zip(FLAG_NAMES, counts.tolist()))
+        m = self.mask(within)
+        return {name: int(np.count_nonzero(self._flag_columns[k] & m)) for k, name in enumerate(FLAG_NAMES)}
 
     def flagged(self, within: np.ndarray | None = None) -> int:
-        return int((self.flag_matrix.any(axis=1) & self.mask(within)).sum())
+        return int((self.any_flag & self.mask(within)).sum())
 
     def kind_counts(self, within: np.ndarray | None = None) -> dict[str, int]:
         counts = np.bincount(self.kind_codes[self.mask(within)], minlength=len(self.kind_names))

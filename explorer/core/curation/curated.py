@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from explorer.core.analysis.pipeline import Analysis
 
 __all__ = ["NOISE", "ExportPlan", "Rebalance", "RebalancePlan", "Selection", "curated_export", "plan_export",
-           "read_analysis", "rebalance", "rows_from_analysis", "select"]
+           "read_analysis", "rebalance", "recheck_edited", "rows_from_analysis", "select"]
 
 
 @dataclass
@@ -35,6 +35,8 @@ class Selection:
     clusters: list[int] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     include_deleted: bool = False
+    view_filter: dict | None = None
+    """The app's filter-bar filter that `ids` came from (written to the manifest; the ids are what counts)."""
 
     def needs_analysis(self) -> bool:
         return bool(self.flags or self.without_flags or self.clusters or self.kinds)
@@ -53,17 +55,19 @@ def read_analysis(folder: str | Path, dataset: Dataset) -> list[dict]:
     return rows
 
 
-def rows_from_analysis(analysis: Analysis, deleted=()) -> list[dict]:
+def rows_from_analysis(analysis: Analysis, deleted=(), flags: list[list[str]] | None = None) -> list[dict]:
     """The per-record rows `select` and the rebalancing read, built from a live `Analysis` (no files).
 
     One dict per record, in id order, with the keys of an `analyze` folder's records.jsonl that curation reads:
     `id`, `cluster` (int, -1 for noise), `kind` (None when unassigned), `flags` (list) and `near_duplicate_of`.
     Records in `deleted` (ids the session deleted) also get `deleted: True`, and `select` leaves them out like
     the session's own deleted records. The analysis must cover the dataset being exported (same record count).
+    `flags`: the flags as they are now (the app's `LiveAnalysis.flags`, edited records re-checked) instead of the
+    analysed ones.
     """
     gone = set(deleted)
     rows = []
-    for i, (cluster, kind, flags) in enumerate(zip(analysis.clusters, analysis.kinds, analysis.flags)):
+    for i, (cluster, kind, flags) in enumerate(zip(analysis.clusters, analysis.kinds, flags or analysis.flags)):
         row = {"id": i, "cluster": int(cluster), "kind": None if kind == taxonomy.UNASSIGNED else kind,
                "flags": list(flags), "near_duplicate_of": analysis.duplicate_of[i]}
         if i in gone:
@@ -102,6 +106,24 @@ def select(dataset: Dataset, state: CurationState, sel: Selection, rows: list[di
                 continue
         kept.append(rid)
     return kept
+
+
+def recheck_edited(rows: list[dict], dataset: Dataset, state: CurationState, max_tokens: int | None = None
+                   ) -> list[dict]:
+    """Rows of an `analyze` folder with the flags of records the session edited checked again (their text is not
+    what was analysed); duplicate flags, which need the whole dataset, are kept as analysed."""
+    from explorer.core import formats
+    from explorer.core.analysis.checks import CheckParams
+    from explorer.core.analysis.live import recheck
+
+    params = CheckParams() if max_tokens is None else CheckParams(max_tokens=max_tokens)
+    out = list(rows)
+    for rid, obj in state.objects.items():
+        if 0 <= rid < len(out):
+            record = formats.to_record(dataset.format_of(rid), obj, rid, dataset.mapping)
+            kept = [f for f in out[rid].get("flags", []) if f in ("duplicate", "near_duplicate")]
+            out[rid] = dict(out[rid], flags=recheck(record, params)[0] + kept)
+    return out
 
 
 def rebalance(ids: list[int], rows: list[dict] | None, rb: Rebalance) -> list[int]:
@@ -174,7 +196,7 @@ def curated_export(dataset: Dataset, state: CurationState, out: str | Path, to: 
         "session_edits": edit_count,
         "output": {"path": str(out), "format": result.format, "container": result.container,
                    "records": result.written, "skipped": [{"id": i, "reason": r} for i, r in result.skipped]},
-        "selection": asdict(sel), "rebalance": asdict(rb),
+        "selection": asdict(sel), "rebalance": asdict(rb), "view_filter": sel.view_filter,
         "counts": {"in": len(dataset), "deleted_in_session": len(state.deleted), "selected": len(selected),
                    "out": len(kept)},
         "per_cluster": {"in": plan.per_cluster_in, "before": counts(selected, rows, cluster_key),

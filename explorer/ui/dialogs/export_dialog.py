@@ -54,14 +54,17 @@ class ExportDialog(QDialog):
         self.cluster_names = cluster_names or {}
         self.plan: ExportPlan | None = None
         self._scopes: list[list[int] | None] = []
+        self._scope_names: list[str] = []
 
         self.scope = QComboBox()
-        for label, ids in (("All records", None), ("Selection", selected_ids), ("Filtered view", filtered_ids)):
-            if ids is None and label != "All records" or ids is not None and not len(ids):
+        for name, label, ids in (("all", "All records", None), ("selection", "Selection", selected_ids),
+                                 ("filtered", "Filtered view", filtered_ids)):
+            if ids is None and name != "all" or ids is not None and not len(ids):
                 continue
             count = len(dataset) if ids is None else len(ids)
             self.scope.addItem(f"{label} ({count:,})")
             self._scopes.append(None if ids is None else [int(i) for i in ids])
+            self._scope_names.append(name)
         if len(self._scopes) > 1 and selected_ids:
             self.scope.setCurrentIndex(1)
         self.format = QComboBox()
@@ -126,6 +129,11 @@ class ExportDialog(QDialog):
         self.refresh_preview()
 
     # -- options -----------------------------------------------------------------------------------
+    def choose_scope(self, name: str) -> None:
+        """'all', 'selection' or 'filtered' (ignored when that scope is not offered)."""
+        if name in self._scope_names:
+            self.scope.setCurrentIndex(self._scope_names.index(name))
+
     def selection(self) -> Selection:
         return Selection(ids=self._scopes[self.scope.currentIndex()] if self._scopes else None)
 

@@ -37,15 +37,24 @@ class _TablePanel(QWidget):
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        # Not ResizeToContents: that re-measures every row on each setItem (seconds for a few thousand cells).
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.cellClicked.connect(self._activated)
+        self.table.itemChanged.connect(self._forget_row)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
         layout.addWidget(self.table)
         self.document = None
         self.keys: list = []
+        self._shown: list = []
+        """What `fill` last put in each row: (values, marked)."""
+
+    def _forget_row(self, item: QTableWidgetItem) -> None:
+        """The user typed into a cell: the next fill writes that row again, whatever it compares equal to."""
+        if 0 <= item.row() < len(self._shown):
+            self._shown[item.row()] = (None, None)
 
     def _activated(self, row: int, _column: int) -> None:
         if 0 <= row < len(self.keys):
@@ -53,6 +62,37 @@ class _TablePanel(QWidget):
 
     def ids_for(self, key) -> np.ndarray:
         raise NotImplementedError
+
+    def fill(self, keys: list, rows: list[list], editable: set[int] = frozenset(), marked: set[int] = frozenset()
+             ) -> None:
+        """Show `rows` of plain values; columns in `editable` can be edited, rows in `marked` are shaded as gaps.
+        When the keys are the same as before only the cells whose value changed are replaced (the live counts
+        after every edit), otherwise the table is rebuilt and its columns sized to their contents."""
+        self.table.blockSignals(True)
+        self.table.setUpdatesEnabled(False)
+        same = keys == self.keys and self.table.rowCount() == len(rows)
+        before = self._shown if same else [(None, None)] * len(rows)
+        self.keys, self._shown = keys, [(list(row), r in marked) for r, row in enumerate(rows)]
+        if not same:
+            self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            if before[r] == self._shown[r]:
+                continue  # compared as Python values: reading Qt items back costs more than the whole refresh
+            old_values, old_marked = before[r]
+            for c, value in enumerate(row):
+                if old_values is not None and old_values[c] == value and old_marked == (r in marked):
+                    continue
+                item = QTableWidgetItem()
+                item.setData(Qt.DisplayRole, value)
+                if c not in editable or value is None:
+                    item.setFlags(item.flags() & ~Qt.ItemIsEditable)
+                if r in marked:
+                    item.setBackground(QBrush(GAP))
+                self.table.setItem(r, c, item)
+        if not same:
+            self.table.resizeColumnsToContents()
+        self.table.setUpdatesEnabled(True)
+        self.table.blockSignals(False)
 
 
 class ClustersPanel(_TablePanel):
@@ -82,26 +122,26 @@ class ClustersPanel(_TablePanel):
         self.summary.setText(f"{b['clusters']} clusters · {n:,} records · evenness {b['normalized_entropy']:.2f} "
                              f"(1 = even) · largest {b['largest_share']:.1%} · noise {b['noise_share']:.1%}")
         sizes, flagged = live.cluster_sizes(within), live.flagged_per_cluster(within)
-        order = sorted(sizes, key=lambda c: (c < 0, -sizes[c], c))
+        # rows in the analysed size order: they stay put while the user edits (only the numbers change)
+        analysed = dict(zip(live.cluster_ids.tolist(), np.bincount(live.cluster_codes).tolist()))
+        order = sorted(sizes, key=lambda c: (c < 0, -analysed[c], c))
         self._draw_bars([sizes[c] for c in order if c >= 0], [c for c in order if c >= 0])
-        self.table.blockSignals(True)
-        self.table.setSortingEnabled(False)
-        self.table.setRowCount(len(order))
-        self.keys = order
-        for row, c in enumerate(order):
-            label = QTableWidgetItem(document.cluster_name(c))
-            if c < 0:
-                label.setFlags(label.flags() & ~Qt.ItemIsEditable)
-            for col, item in enumerate([_item(c), label, _item(sizes[c]), _item(f"{sizes[c] / max(n, 1):.1%}"),
-                                        _item(flagged[c])]):
-                self.table.setItem(row, col, item)
-        self.table.blockSignals(False)
+        rows = [[c, document.cluster_name(c), sizes[c], f"{sizes[c] / max(n, 1):.1%}", flagged[c]] for c in order]
+        self.fill(order, rows, editable={1})
+        if order and order[-1] < 0:  # noise has no name to give
+            noise = self.table.item(len(order) - 1, 1)
+            self.table.blockSignals(True)
+            noise.setFlags(noise.flags() & ~Qt.ItemIsEditable)
+            self.table.blockSignals(False)
 
     def _draw_bars(self, sizes: list[int], ids: list[int]) -> None:
         import pyqtgraph as pg
 
         from explorer.ui.colors import PALETTE, QUIET
 
+        if getattr(self, "_bars", None) == (sizes, ids):
+            return
+        self._bars = (sizes, ids)
         self.chart.clear()
         self.chart.getAxis("bottom").setTicks([[]])  # bars are ranks, not values: no fractional ticks
         brushes = [pg.mkBrush(QUIET if c < 0 else PALETTE[c % len(PALETTE)]) for c in ids]
@@ -111,6 +151,8 @@ class ClustersPanel(_TablePanel):
         if item.column() == 1 and self.document is not None:
             cluster = self.keys[item.row()]
             name = item.text().strip()
+            if cluster < 0 or name == self.document.cluster_name(cluster):
+                return
             self.document.apply(E.RenameCluster(cluster, name or None))
 
     def ids_for(self, key) -> np.ndarray:
@@ -136,21 +178,10 @@ class CoveragePanel(_TablePanel):
         gaps = [r["kind"] for r in coverage if r["gap"]]
         self.summary.setText(f"{len(gaps)} gaps (kinds under half their target share) among "
                              f"{live.count(document.filter_mask):,} records. Click a kind to select its records.")
-        self.table.blockSignals(True)
-        self.table.setRowCount(len(coverage))
-        self.keys = [r["kind"] for r in coverage]
-        for row, r in enumerate(coverage):
-            target = "" if r["target"] is None else f"{r['target']:.1%}"
-            target_item = QTableWidgetItem(target)
-            if r["target"] is None:
-                target_item.setFlags(target_item.flags() & ~Qt.ItemIsEditable)
-            cells = [_item(r["name_en"]), _item(r["name_zh"]), _item(r["count"]), _item(f"{r['share']:.1%}"),
-                     target_item, _item("GAP" if r["gap"] else "")]
-            for col, item in enumerate(cells):
-                if r["gap"]:
-                    item.setBackground(QBrush(GAP))
-                self.table.setItem(row, col, item)
-        self.table.blockSignals(False)
+        rows = [[r["name_en"], r["name_zh"], r["count"], f"{r['share']:.1%}",
+                 None if r["target"] is None else f"{r['target']:.1%}", "GAP" if r["gap"] else ""] for r in coverage]
+        self.fill([r["kind"] for r in coverage], rows, editable={4}, marked={k for k, r in enumerate(coverage)
+                                                                             if r["gap"]})
 
     def ids_for(self, key) -> np.ndarray:
         live = self.document.live
@@ -185,11 +216,7 @@ class QualityPanel(_TablePanel):
         within = document.filter_mask
         counts = live.flag_counts(within)
         self.summary.setText(f"{live.flagged(within):,} of {live.count(within):,} records have at least one flag.")
-        self.table.setRowCount(len(FLAGS))
-        self.keys = list(FLAGS)
-        for row, name in enumerate(FLAGS):
-            for col, item in enumerate([_item(name), _item(counts[name]), _item(FLAGS[name])]):
-                self.table.setItem(row, col, item)
+        self.fill(list(FLAGS), [[name, counts[name], FLAGS[name]] for name in FLAGS])
 
     def ids_for(self, key) -> np.ndarray:
         return self.document.live.ids_with_flag(key, self.document.filter_mask)
@@ -242,6 +269,15 @@ class LegendPanel(QListWidget):
 
     def show_groups(self, groups, hidden: set[str]) -> None:
         self.blockSignals(True)
+        if [self.item(k).data(Qt.UserRole) for k in range(self.count())] == list(groups.names):
+            for k, count in enumerate(groups.counts):  # same groups: only the counts change (after an edit)
+                item = self.item(k)
+                text = f"■ {groups.names[k]}  ({count:,})"
+                if item.text() != text:
+                    item.setText(text)
+                item.setCheckState(Qt.Unchecked if groups.names[k] in hidden else Qt.Checked)
+            self.blockSignals(False)
+            return
         self.clear()
         for name, color, count in zip(groups.names, groups.colors, groups.counts):
             item = QListWidgetItem(f"■ {name}  ({count:,})")

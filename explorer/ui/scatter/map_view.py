@@ -13,6 +13,8 @@ from explorer.ui.scatter.raster import rasterize
 
 PICK_RADIUS = 6
 MAX_LABELS = 40
+MIN_LABEL_SHARE = 0.01
+"""Clusters at least this share of the records always get a label."""
 
 
 class MapView(QWidget):
@@ -38,6 +40,8 @@ class MapView(QWidget):
         self.lasso_mode = False
         self._center = np.zeros(2)
         self._scale = 1.0
+        self._fitted = True
+        """The view shows all the data as fitted (no zoom or pan since): a resize fits it again."""
         self._image: QImage | None = None
         self._buffer: np.ndarray | None = None
         self._drag_start: QPointF | None = None
@@ -58,6 +62,7 @@ class MapView(QWidget):
         self.invalidate()
 
     def reset_view(self) -> None:
+        self._fitted = True
         if len(self.xy) == 0:
             self._center, self._scale = np.zeros(2), 1.0
             return
@@ -85,12 +90,14 @@ class MapView(QWidget):
         at = at or QPointF(self.width() / 2, self.height() / 2)
         before = np.array(self.to_data(at.x(), at.y()))
         self._scale *= factor
+        self._fitted = False
         after = np.array(self.to_data(at.x(), at.y()))
         self._center += before - after
         self.invalidate()
 
     def pan(self, dx: float, dy: float) -> None:
         self._center += np.array([-dx / self._scale, dy / self._scale])
+        self._fitted = False
         self.invalidate()
 
     def point_at(self, x: float, y: float) -> int | None:
@@ -155,6 +162,8 @@ class MapView(QWidget):
         painter.end()
 
     def _paint_labels(self, painter: QPainter) -> None:
+        """Largest clusters first; a label that would overlap or leave the view moves next to its centre (with a
+        leader line) instead of disappearing; only clusters under MIN_LABEL_SHARE give way when there is no room."""
         if not self.labels:
             return
         font = QFont(self.font())
@@ -164,22 +173,46 @@ class MapView(QWidget):
         taken: list[QRectF] = []
         centres = np.array([[x, y] for _, x, y, _ in self.labels], dtype=np.float32)
         px, py = self.to_screen(centres)
-        for (text, _, _, _), x, y in zip(self.labels[:MAX_LABELS], px, py):
-            rect = QRectF(metrics.boundingRect(text)).translated(x - metrics.horizontalAdvance(text) / 2, y)
-            rect.adjust(-3, -1, 3, 1)
-            if not self.rect().contains(rect.toRect()) or any(rect.intersects(r) for r in taken):
-                continue  # decluttered: a larger cluster's label is already there
+        view = QRectF(self.rect())
+        n = max(len(self.xy), 1)
+        for (text, _, _, size), x, y in zip(self.labels[:MAX_LABELS], px, py):
+            if not view.contains(x, y):
+                continue  # the cluster is outside the view (zoomed in elsewhere)
+            base = QRectF(metrics.boundingRect(text)).translated(x - metrics.horizontalAdvance(text) / 2, y)
+            base.adjust(-3, -1, 3, 1)
+            rect = self._place_label(base, view, taken, size / n >= MIN_LABEL_SHARE)
+            if rect is None:
+                continue  # a small cluster in a crowded spot: a larger cluster's label is already there
             taken.append(rect)
+            if not rect.contains(x, y):
+                painter.setPen(QPen(QColor(40, 40, 40, 160), 1))
+                target = rect.center()
+                painter.drawLine(QPointF(x, y), QPointF(min(max(x, rect.left()), rect.right()),
+                                                        rect.top() if y < target.y() else rect.bottom()))
             path = QPainterPath()
             path.addText(rect.left() + 3, rect.bottom() - metrics.descent() - 1, font, text)
             painter.setPen(QPen(QColor(255, 255, 255, 230), 3))
             painter.drawPath(path)
             painter.fillPath(path, QColor("#222"))
 
+    @staticmethod
+    def _place_label(base: QRectF, view: QRectF, taken: list[QRectF], must_show: bool) -> QRectF | None:
+        """The first free spot near `base`, kept inside the view; None if there is none (or it need not show)."""
+        h, w = base.height(), base.width()
+        steps = [(0, 0)] + ([(0, -h), (0, h), (w / 2, 0), (-w / 2, 0), (0, -2 * h), (0, 2 * h), (w / 2, -h),
+                             (-w / 2, h), (0, -3 * h), (0, 3 * h)] if must_show else [])
+        for dx, dy in steps:
+            rect = base.translated(dx, dy)
+            rect.moveLeft(min(max(rect.left(), view.left()), view.right() - w))
+            rect.moveTop(min(max(rect.top(), view.top()), view.bottom() - h))
+            if not any(rect.intersects(r) for r in taken):
+                return rect
+        return None
+
     # -- interaction ------------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:
-        if event.oldSize().width() <= 0:
-            self.reset_view()
+        if event.oldSize().width() <= 0 or self._fitted:
+            self.reset_view()  # the data keeps filling the map as the window or the docks change size
         self.invalidate()
 
     def wheelEvent(self, event) -> None:

@@ -110,6 +110,11 @@ class RecordTableModel(QAbstractTableModel):
         return rows[order_idx]
 
     def refresh(self, ids: list[int] | None = None) -> None:
-        """Repaint rows (all of them when `ids` is None) after edits."""
-        if len(self.rows):
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1))
+        """Repaint rows (all of them when `ids` is None or many) after edits."""
+        if not len(self.rows):
+            return
+        if ids is not None and len(ids) <= 100:
+            for row in np.flatnonzero(np.isin(self.rows, ids)).tolist():
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            return
+        self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1))
