@@ -232,3 +232,30 @@ def test_app_export_manifest_has_kinds_and_clusters_and_the_dialog_scope(qtbot, 
     manifest = json.loads((tmp_path / "dialog.jsonl.manifest.json").read_text())
     assert manifest["view_filter"] == window.filter_bar.filter.to_json()
     assert manifest["counts"]["out"] == int(doc.filter_mask.sum())
+
+
+def test_map_fills_resizes_and_labels_every_sizeable_cluster(qtbot):
+    from explorer.ui.scatter.map_view import MapView
+
+    view = MapView()
+    qtbot.addWidget(view)
+    view.resize(500, 300)
+    view.show()
+    rng = np.random.default_rng(1)
+    clusters = np.repeat(np.arange(15), 30)
+    xy = (rng.normal(scale=0.02, size=(450, 2)) + np.c_[clusters % 4, clusters // 4] * 0.05).astype(np.float32)
+    xy[0] = (5.0, 5.0)  # one far point: the biggest cluster's label sits near the edge
+    view.set_points(xy)
+    labels = [(f"cluster {c} label", float(np.median(xy[clusters == c, 0])), float(np.median(xy[clusters == c, 1])),
+               30) for c in range(15)]
+    view.set_style(np.full(450, 0xFF4E79A7, np.uint32), np.ones(450, bool), np.zeros(450, bool), labels)
+    view.grab()
+    assert sorted(view.shown_labels) == sorted(t for t, *_ in labels)
+    px, py = view.to_screen(xy)
+    assert px.min() >= 0 and px.max() <= 500 and py.min() >= 0 and py.max() <= 300
+    view.resize(900, 600)  # fitted view: a resize fits the data again
+    px, py = view.to_screen(xy)
+    assert px.max() - px.min() > 500
+    view.zoom(2.0)
+    view.resize(700, 500)  # after the user zoomed, a resize keeps their view
+    assert view._fitted is False

@@ -10,6 +10,7 @@ from html import escape
 import numpy as np
 
 from explorer.core.analysis.checks import FLAGS
+from explorer.core.analysis.label_layout import layout_labels
 
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
            "#86bcb6", "#8cd17d", "#b6992d", "#499894", "#d37295", "#a0cbe8", "#ffbe7d", "#f1ce63", "#d4a6c8",
@@ -53,6 +54,11 @@ def _header(info: dict) -> str:
             f"({e['computed']:,} computed, {e['cached']:,} from cache); analysis took {secs:.1f} s.</p>")
 
 
+LABEL_CHAR_W = 6.2
+"""Width of one Latin character of the 11 px label font (a CJK character counts twice)."""
+LABEL_H = 14
+
+
 def _map_svg(a) -> str:
     xy = a.xy
     n = len(xy)
@@ -69,14 +75,28 @@ def _map_svg(a) -> str:
         c = int(a.clusters[i])
         color = "#c8c8c8" if c < 0 else PALETTE[c % len(PALETTE)]
         dots.append(f"<circle cx='{px[i]:.1f}' cy='{py[i]:.1f}' r='2.2' fill='{color}'/>")
+    ids, sizes = np.unique(a.clusters[a.clusters >= 0], return_counts=True)
+    order = np.argsort(-sizes, kind="stable")[:40]  # largest first: they get the spots next to their centres
+    texts, boxes, must = [], [], []
+    for k in order.tolist():
+        members = a.clusters == ids[k]
+        cx, cy = float(np.median(px[members])), float(np.median(py[members]))
+        text = f"{int(ids[k])}: {a.cluster_label(int(ids[k]))}"
+        width = LABEL_CHAR_W * sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 6
+        texts.append((text, cx, cy))
+        boxes.append((cx - width / 2, cy - LABEL_H + 3, width, LABEL_H))
+        must.append(sizes[k] / n >= 0.01)
     labels = []
-    for c in sorted(set(a.clusters.tolist()) - {-1})[:40]:
-        members = a.clusters == c
-        cx = min(max(float(np.median(px[members])), 90), MAP_W - 90)  # keep labels inside the frame
-        cy = min(max(float(np.median(py[members])), 14), MAP_H - 6)
-        text = escape(f"{c}: {a.cluster_label(c)}")
-        labels.append(f"<text x='{cx:.0f}' y='{cy:.0f}' text-anchor='middle' stroke='white' stroke-width='3' "
-                      f"paint-order='stroke'>{text}</text>")
+    for (text, cx, cy), spot in zip(texts, layout_labels(boxes, must, (0, 0, MAP_W, MAP_H))):
+        if spot is None:
+            continue
+        x, y, w, h = spot
+        if abs(x + w / 2 - cx) > 1 or abs(y + h - 3 - cy) > 1:  # moved away from its cluster: a leader line
+            ly = y + h if cy > y + h else y
+            labels.append(f"<line x1='{cx:.0f}' y1='{cy:.0f}' x2='{min(max(cx, x), x + w):.0f}' y2='{ly:.0f}' "
+                          "stroke='#555' stroke-width='0.6'/>")
+        labels.append(f"<text x='{x + w / 2:.0f}' y='{y + h - 3:.0f}' text-anchor='middle' stroke='white' "
+                      f"stroke-width='3' paint-order='stroke'>{escape(text)}</text>")
     note = "" if n <= MAP_POINTS else f"<p class='muted'>Showing a sample of {MAP_POINTS:,} of {n:,} points.</p>"
     return (f"<svg viewBox='0 0 {MAP_W} {MAP_H}' width='100%' role='img' aria-label='map of records'>"
             f"<rect width='100%' height='100%' fill='#fcfcfc'/>{''.join(dots)}{''.join(labels)}</svg>{note}")

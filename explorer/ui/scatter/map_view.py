@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from explorer.core.analysis.label_layout import place_label
 from explorer.ui.scatter.raster import rasterize
 
 PICK_RADIUS = 6
@@ -36,6 +37,8 @@ class MapView(QWidget):
         self.visible = np.zeros(0, dtype=bool)
         self.selection_mask = np.zeros(0, dtype=bool)
         self.labels: list[tuple[str, float, float, int]] = []
+        self.shown_labels: list[str] = []
+        """The labels the last paint could place (tests read it)."""
         self.hover_text = lambda rid: ""
         self.lasso_mode = False
         self._center = np.zeros(2)
@@ -171,6 +174,7 @@ class MapView(QWidget):
         painter.setFont(font)
         metrics = painter.fontMetrics()
         taken: list[QRectF] = []
+        self.shown_labels = []
         centres = np.array([[x, y] for _, x, y, _ in self.labels], dtype=np.float32)
         px, py = self.to_screen(centres)
         view = QRectF(self.rect())
@@ -184,6 +188,7 @@ class MapView(QWidget):
             if rect is None:
                 continue  # a small cluster in a crowded spot: a larger cluster's label is already there
             taken.append(rect)
+            self.shown_labels.append(text)
             if not rect.contains(x, y):
                 painter.setPen(QPen(QColor(40, 40, 40, 160), 1))
                 target = rect.center()
@@ -197,17 +202,11 @@ class MapView(QWidget):
 
     @staticmethod
     def _place_label(base: QRectF, view: QRectF, taken: list[QRectF], must_show: bool) -> QRectF | None:
-        """The first free spot near `base`, kept inside the view; None if there is none (or it need not show)."""
-        h, w = base.height(), base.width()
-        steps = [(0, 0)] + ([(0, -h), (0, h), (w / 2, 0), (-w / 2, 0), (0, -2 * h), (0, 2 * h), (w / 2, -h),
-                             (-w / 2, h), (0, -3 * h), (0, 3 * h)] if must_show else [])
-        for dx, dy in steps:
-            rect = base.translated(dx, dy)
-            rect.moveLeft(min(max(rect.left(), view.left()), view.right() - w))
-            rect.moveTop(min(max(rect.top(), view.top()), view.bottom() - h))
-            if not any(rect.intersects(r) for r in taken):
-                return rect
-        return None
+        """The first free spot near `base`, kept inside the view (see `label_layout.place_label`)."""
+        spot = place_label((base.left(), base.top(), base.width(), base.height()),
+                           (view.left(), view.top(), view.width(), view.height()),
+                           [(r.left(), r.top(), r.width(), r.height()) for r in taken], must_show)
+        return None if spot is None else QRectF(*spot)
 
     # -- interaction ------------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:
