@@ -127,6 +127,8 @@ def summary(problems) -> str:
 
 def record_warning_kind(message: str) -> str:
     """The kind of a warning a format reader left on a record (they are plain sentences)."""
+    if message.startswith("no known format"):
+        return "format_unknown"
     if message.endswith(" is null"):
         return "null_content"
     if message.endswith(", not text"):
