@@ -131,3 +131,12 @@ def test_two_core_scan_keeps_the_span_of_a_broken_record(tmp_path, monkeypatch):
     ds = load(path)
     assert scanning._split_point(ds.source) is not None
     assert [(p.line, p.end_line) for p in ds.problems] == [(41, 42)]
+
+
+def test_trailing_comma_in_a_json_array_is_named(tmp_path):
+    # as in a real file (alpaca_chinese_dataset, 9407-12345 中文): "},\n]" at the end of the array
+    ds = load_bytes(tmp_path, b'[\n  {"instruction": "a", "output": "b"},\n  {"instruction": "c", "output": "d"},\n]\n',
+                    "t.json")
+    assert len(ds) == 2
+    (p,) = ds.problems
+    assert p.line == 4 and "the comma on line 3 is followed by no element: a trailing comma" in p.message

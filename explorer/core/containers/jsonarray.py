@@ -163,6 +163,9 @@ class JsonSource(TextLines, Source):
         column = self._column_at(e.pos)
         kind = "too_deep" if e.msg == "nested too deeply to read" else "json_syntax"
         message = e.msg if kind == "too_deep" else syntax_message(e.msg, column)
+        if e.msg == "Expecting value" and self.text.startswith("]", e.pos):
+            comma = self.text.rfind(",", 0, e.pos)
+            message += f" (the comma on line {self.line_at(comma)} is followed by no element: a trailing comma)"
         report(Problem(f"{message}; kept as is", self.line_at(e.pos), column,
                        snippet_of(self.text[i:min(end, i + 100)]), kind=kind))
         return end

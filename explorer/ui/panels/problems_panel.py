@@ -15,7 +15,7 @@ COLUMNS = ("severity", "kind", "lines", "message")
 SORT_ROLE = Qt.UserRole + 1
 FILTERS = {"All": None, "Errors": "error", "Warnings": "warning"}
 CONTEXT_LINES = 3
-WRAP_ROWS_UP_TO = 2000
+WRAP_ROWS_UP_TO = 1000
 """Rows are made tall enough for their whole wrapped message only up to this many problems (it costs time)."""
 SEVERITY_COLORS = {"error": QColor("#b3261e"), "warning": QColor("#8a5a00")}
 MARKED_LINE = QColor("#fde2e1")
@@ -125,6 +125,7 @@ class ProblemsPanel(QWidget):
         for column in range(3):
             header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
         header.setStretchLastSection(True)
+        header.sectionResized.connect(lambda column, _old, _new: column == 3 and self._fit_rows())
         self.table.selectionModel().currentRowChanged.connect(lambda current, _: self._show(current))
         self.table.clicked.connect(self._clicked)
 
@@ -184,7 +185,11 @@ class ProblemsPanel(QWidget):
     def _after_filter(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.shown.setText(f"{shown:,} of {total:,} shown" if total else "")
-        if shown <= WRAP_ROWS_UP_TO:
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Rows as tall as their wrapped message (the whole message shows), while there are few enough."""
+        if self.proxy.rowCount() <= WRAP_ROWS_UP_TO:
             self.table.resizeRowsToContents()
 
     def _clicked(self, index: QModelIndex) -> None:
