@@ -8,8 +8,9 @@ import sys
 from explorer.core import mappings
 from explorer.core.dataset import Dataset, load
 from explorer.core.formats import ColumnMapping
+from explorer.core.problems import ordered, summary
 
-PROBLEMS_SHOWN = 20
+WARNINGS_SHOWN = 20
 
 
 def add_dataset_args(parser: argparse.ArgumentParser) -> None:
@@ -38,12 +39,15 @@ def open_dataset(args: argparse.Namespace, progress) -> Dataset:
 
 
 def print_problems(problems: list) -> None:
+    """Errors first (all of them), then warnings and notes (the first WARNINGS_SHOWN), after a count by kind."""
     if not problems:
         return
     out = sys.stdout
-    errors = sum(1 for p in problems if p.severity == "error")
-    print(f"Problems    {len(problems)} ({errors} errors, {len(problems) - errors} warnings)", file=out)
-    for p in problems[:PROBLEMS_SHOWN]:
-        print(f"  {'error  ' if p.severity == 'error' else 'warning'} {p}", file=out)
-    if len(problems) > PROBLEMS_SHOWN:
-        print(f"  ... and {len(problems) - PROBLEMS_SHOWN} more (--json lists them all)", file=out)
+    problems = ordered(problems)
+    print(f"Problems    {summary(problems)}", file=out)
+    errors = [p for p in problems if p.severity == "error"]
+    others = problems[len(errors):]
+    for p in errors + others[:WARNINGS_SHOWN]:
+        print(f"  {p.severity:<7} {p.kind:<16} {p}", file=out)
+    if len(others) > WARNINGS_SHOWN:
+        print(f"  ... and {len(others) - WARNINGS_SHOWN} more warnings (--json lists them all)", file=out)

@@ -8,7 +8,7 @@ import json
 from explorer.cli.common import add_dataset_args, open_dataset, print_problems
 from explorer.cli.progress_bar import TerminalProgress
 from explorer.core import tokens
-from explorer.core.problems import Problem
+from explorer.core.problems import Problem, counts_by_kind, ordered, record_warning_kind, summary
 
 FIELDS = ("instruction", "response", "conversation")
 
@@ -26,12 +26,18 @@ def run(args: argparse.Namespace) -> int:
     dataset = open_dataset(args, progress)
     texts: dict[str, list[str]] = {f: [] for f in FIELDS}
     problems = list(dataset.problems)
+    known = {(p.record, p.kind) for p in problems if p.record is not None}
     for record in dataset.iter_records(progress):
         texts["instruction"].append(record.instruction)
         texts["response"].append(record.response)
         texts["conversation"].append("\n".join(m.content for m in record.messages))
         for warning in record.warnings:
-            problems.append(Problem(warning, dataset.line_of(record.id), severity="warning", record=record.id))
+            kind = record_warning_kind(warning)
+            if (record.id, kind) in known:
+                continue  # loading reported it already (a record of no known format)
+            problems.append(Problem(warning, dataset.line_of(record.id), severity="warning", record=record.id,
+                                    kind=kind))
+    problems = ordered(problems)
     token_stats = {f: tokens.stats(tokens.count(texts[f], progress, text=f"Counting {f} tokens"), args.limit)
                    for f in FIELDS}
     progress.close()
@@ -43,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
         "records": len(dataset),
         "mapping": str(dataset.mapping) if dataset.mapping else None,
         "notice": dataset.notice or None,
-        "problems": [p.to_dict() for p in problems],
+        "problem_summary": summary(problems),
+        "problem_counts": {s: dict(kinds.most_common()) for s, kinds in counts_by_kind(problems).items()},
+        "problems": [{"line": None, "end_line": None, **p.to_dict()} for p in problems],
         "tokens": {"encoding": "cl100k_base", **token_stats},
     }
     if args.json:

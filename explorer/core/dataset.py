@@ -109,14 +109,14 @@ def load(path: str | Path, mapping: ColumnMapping | None = None, split: str | No
     if dataset.is_mixed:
         dataset.problems.append(Problem(
             "mixed formats: " + ", ".join(f"{n} {c}" for n, c in dataset.format_counts().items()),
-            severity="warning"))
+            severity="warning", kind="mixed_formats"))
     return dataset
 
 
 def _add_threads(dataset: Dataset, rows: dict[int, dict]) -> None:
     """Turn OASST message rows into one record per root-to-leaf thread, placed at its leaf's position."""
     paths, warnings = oasst.assemble_threads(rows)
-    dataset.problems.extend(Problem(w, severity="warning") for w in warnings)
+    dataset.problems.extend(Problem(w, severity="warning", kind="oasst_thread") for w in warnings)
     code = len(dataset.format_names)
     dataset.format_names.append("oasst")
     entries = [(int(u), int(c), None) for u, c in zip(dataset.record_units, dataset.format_codes)]

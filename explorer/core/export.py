@@ -89,7 +89,7 @@ def _export_same(dataset: Dataset, out: str, replacements: dict[int, dict], excl
 
 
 def _bad_units(dataset: Dataset) -> int:
-    return sum(1 for p in dataset.problems if p.severity == "error" and p.line is not None)
+    return sum(p.n_lines for p in dataset.problems if p.severity == "error")
 
 
 def _objects(dataset: Dataset, target: str | None, replacements: dict[int, dict], exclude: set[int],

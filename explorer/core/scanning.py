@@ -59,7 +59,7 @@ class Collector:
             if name == formats.UNKNOWN:
                 self.problems.append(Problem(
                     f"no known format for keys {', '.join(map(str, obj))}; use a column mapping",
-                    source.line(unit), severity="warning", record=len(units) - 1))
+                    source.line(unit), severity="warning", record=len(units) - 1, kind="format_unknown"))
 
     def merge(self, part: dict, unit_offset: int) -> None:
         """Append a helper's results; its units and lines are counted from `unit_offset`."""
@@ -70,6 +70,7 @@ class Collector:
         for p in part["problems"]:
             self.problems.append(dataclasses.replace(
                 p, line=None if p.line is None else p.line + unit_offset,
+                end_line=None if p.end_line is None else p.end_line + unit_offset,
                 record=None if p.record is None else p.record + records_before))
         self.oasst_rows.update({u + unit_offset: row for u, row in part["oasst_rows"].items()})
 

@@ -24,7 +24,8 @@ from explorer.ui.document import Document
 from explorer.ui.editor.record_editor import RecordEditor
 from explorer.ui.filter_bar import FilterBar
 from explorer.ui.panels.duplicates_panel import DuplicatesPanel
-from explorer.ui.panels.summary_panels import ClustersPanel, CoveragePanel, LegendPanel, ProblemsPanel, QualityPanel
+from explorer.ui.panels.problems_panel import ProblemsPanel
+from explorer.ui.panels.summary_panels import ClustersPanel, CoveragePanel, LegendPanel, QualityPanel
 from explorer.ui.scatter.map_view import MapView
 from explorer.ui.start_page import DEMO, StartPage
 from explorer.ui.table.record_model import COLUMNS, RecordTableModel

@@ -75,9 +75,9 @@ def test_problems_panel_lists_bad_lines(qtbot, window, tmp_path):
     good = "".join(json.dumps(r) + "\n" for r in planted_records(6)[0])
     path.write_text(good + "{oops\n")
     open_and_wait(qtbot, window, path)
-    table = window.problems.table
-    assert table.rowCount() == 1 and table.item(0, 0).data(0) == 31
-    assert window.problems.raw_line(window.problems.keys[0]) == "{oops\n"
+    assert [p.line for p in window.problems.visible_problems()] == [31]
+    window.problems.select_row(0)
+    assert "> 31 │ {oops" in window.problems.file_view.toPlainText().splitlines()
 
 
 def test_table_model_passes_the_model_tester(qtbot, window, tmp_path, qtmodeltester):

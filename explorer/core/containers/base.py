@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import codecs
+import re
 from abc import ABC, abstractmethod
 from typing import Callable, Iterator
 
@@ -36,9 +38,41 @@ class Source(ABC):
         """The physical 1-based line where a unit starts, when the container has lines."""
         return None
 
+    def physical_lines(self, first: int, last: int) -> list[str]:
+        """The text of physical lines `first`..`last` (1-based, inclusive, clipped to the file), endings kept;
+        [] when the container has no lines (Parquet, Arrow)."""
+        return []
+
     @abstractmethod
     def write_same(self, out: str, replacements: dict[int, dict], exclude: set[int]) -> None:
         """Write to `out` in this container: untouched units exactly as read, replaced ones re-serialized."""
+
+
+class TextLines:
+    """Physical lines of a source held as one decoded `text` (JSON documents, CSV)."""
+
+    text: str
+    _newlines: list[int] | None = None
+
+    def newline_positions(self) -> list[int]:
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return self._newlines
+
+    def line_at(self, pos: int) -> int:
+        """The 1-based physical line holding character `pos`."""
+        return bisect.bisect_left(self.newline_positions(), pos) + 1
+
+    def physical_lines(self, first: int, last: int) -> list[str]:
+        text, newlines = self.text, self.newline_positions()
+        out = []
+        for n in range(max(first, 1), min(last, len(newlines) + 1) + 1):
+            start = newlines[n - 2] + 1 if n >= 2 else 0
+            end = newlines[n - 1] + 1 if n - 1 < len(newlines) else len(text)
+            if start >= len(text):
+                break
+            out.append(text[start:end])
+        return out
 
 
 class TextEncoding:

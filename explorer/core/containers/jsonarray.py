@@ -6,7 +6,6 @@ them and anything around the array are written back exactly.
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 from array import array
@@ -15,8 +14,8 @@ from typing import Iterator
 import orjson
 
 from explorer.core import atomic
-from explorer.core.containers.base import ReportFn, Source, TextEncoding, decode_strict
-from explorer.core.containers.jsontext import maybe_duplicate_keys, parse
+from explorer.core.containers.base import ReportFn, Source, TextEncoding, TextLines, decode_strict
+from explorer.core.containers.jsontext import maybe_duplicate_keys, parse, syntax_message
 from explorer.core.errors import DatasetError
 from explorer.core.problems import Problem, snippet_of
 from explorer.core.progress import CancelFn, ProgressFn, Ticker
@@ -27,7 +26,7 @@ _WS = re.compile(r"[ \t\r\n]*")
 _NEXT_ELEMENT = re.compile(r",\s*(?=[{\[])")
 
 
-class JsonSource(Source):
+class JsonSource(TextLines, Source):
     container = "json"
 
     def __init__(self, path: str, raw: bytes):
@@ -37,7 +36,6 @@ class JsonSource(Source):
         self.starts, self.ends = array("q"), array("q")
         self.array_key: str | None = None
         self.single_object = False
-        self._newlines: list[int] | None = None
         self._nonstandard = False
         self._decoder = json.JSONDecoder(parse_constant=self._constant)
 
@@ -51,11 +49,6 @@ class JsonSource(Source):
 
     def line(self, unit: int) -> int | None:
         return self.line_at(self.starts[unit])
-
-    def line_at(self, pos: int) -> int:
-        if self._newlines is None:
-            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
-        return bisect.bisect_left(self._newlines, pos) + 1
 
     def _column_at(self, pos: int) -> int:
         return pos - (self.text.rfind("\n", 0, pos) + 1) + 1
@@ -136,7 +129,7 @@ class JsonSource(Source):
                 break
             else:
                 report(Problem("expected ',' or ']' after an element", self.line_at(i), self._column_at(i),
-                               snippet_of(text[i:i + 80])))
+                               snippet_of(text[i:i + 80]), kind="json_syntax"))
                 break
         ticker.finish()
 
@@ -145,20 +138,21 @@ class JsonSource(Source):
         text = self.text
         if not isinstance(obj, dict):
             report(Problem(f"a {type(obj).__name__}, not a JSON object; kept as is", line, None,
-                           snippet_of(text[start:min(end, start + 100)])))
+                           snippet_of(text[start:min(end, start + 100)]), kind="not_an_object"))
             return None
         if text.find("\\ud", start, end) >= 0 or text.find("\\uD", start, end) >= 0:
             try:
                 json.dumps(obj, ensure_ascii=False).encode("utf-8")
             except UnicodeEncodeError:
-                report(Problem("contains a lone UTF-16 surrogate escape, which is not text; kept as is", line))
+                report(Problem("contains a lone UTF-16 surrogate escape, which is not text; kept as is", line,
+                               kind="lone_surrogate"))
                 return None
         if self._nonstandard:
-            report(Problem("non-standard JSON (NaN or Infinity)", line, severity="warning"))
+            report(Problem("non-standard JSON (NaN or Infinity)", line, severity="warning", kind="nonstandard_json"))
         dups = maybe_duplicate_keys(text, obj, start, end)
         if dups:
             report(Problem(f"duplicate key {', '.join(map(repr, dups))}; the last value is used", line,
-                           severity="warning"))
+                           severity="warning", kind="duplicate_key"))
         return obj
 
     def _skip_bad(self, i: int, e: json.JSONDecodeError, report: ReportFn) -> int:
@@ -166,8 +160,14 @@ class JsonSource(Source):
         m = _NEXT_ELEMENT.search(self.text, max(e.pos, i + 1))
         end = m.start() if m else self.text.rfind("]")
         end = max(end, i)
-        report(Problem(f"invalid JSON: {e.msg}; kept as is", self.line_at(e.pos), self._column_at(e.pos),
-                       snippet_of(self.text[i:min(end, i + 100)])))
+        column = self._column_at(e.pos)
+        kind = "too_deep" if e.msg == "nested too deeply to read" else "json_syntax"
+        message = e.msg if kind == "too_deep" else syntax_message(e.msg, column)
+        if e.msg == "Expecting value" and self.text.startswith("]", e.pos):
+            comma = self.text.rfind(",", 0, e.pos)
+            message += f" (the comma on line {self.line_at(comma)} is followed by no element: a trailing comma)"
+        report(Problem(f"{message}; kept as is", self.line_at(e.pos), column,
+                       snippet_of(self.text[i:min(end, i + 100)]), kind=kind))
         return end
 
     def object(self, unit: int) -> dict:

@@ -8,11 +8,18 @@ import orjson
 
 
 class LineError(ValueError):
-    """A JSON text that cannot be read; `column` is 1-based within the text when known."""
+    """A JSON text that cannot be read; `column` is 1-based within the text when known; `kind` names the failure
+    (see explorer.core.problems.KINDS)."""
 
-    def __init__(self, message: str, column: int | None = None):
+    def __init__(self, message: str, column: int | None = None, kind: str = "json_syntax"):
         super().__init__(message)
         self.column = column
+        self.kind = kind
+
+
+def syntax_message(msg: str, column: int) -> str:
+    """The JSON parser's whole message with where it happened ("Unterminated string starting at column 30")."""
+    return f"invalid JSON: {msg} column {column}" if msg.endswith(" at") else f"invalid JSON: {msg} at column {column}"
 
 
 def parse(raw: bytes | str) -> tuple[object, str | None]:
@@ -25,21 +32,22 @@ def parse(raw: bytes | str) -> tuple[object, str | None]:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise LineError(f"not valid UTF-8 (byte 0x{raw[e.start]:02x})", e.start + 1) from None
+            raise LineError(f"not valid UTF-8 (byte 0x{raw[e.start]:02x})", e.start + 1, "invalid_utf8") from None
     else:
         text = raw
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
-        raise LineError(f"invalid JSON: {e.msg}", e.colno) from None
+        raise LineError(syntax_message(e.msg, e.colno), e.colno) from None
     except RecursionError:
-        raise LineError("nested too deeply to read") from None
+        raise LineError("nested too deeply to read", None, "too_deep") from None
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
-        raise LineError("contains a lone UTF-16 surrogate escape (e.g. \\ud800), which is not text") from None
+        raise LineError("contains a lone UTF-16 surrogate escape (e.g. \\ud800), which is not text", None,
+                        "lone_surrogate") from None
     except (RecursionError, ValueError):
-        raise LineError("nested too deeply to read") from None
+        raise LineError("nested too deeply to read", None, "too_deep") from None
     return value, "non-standard JSON (NaN, Infinity or a number too large); read with Python's parser"
 
 

@@ -9,14 +9,14 @@ from array import array
 from typing import Iterator
 
 from explorer.core import atomic
-from explorer.core.containers.base import ReportFn, Source, TextEncoding, decode_strict, splice
+from explorer.core.containers.base import ReportFn, Source, TextEncoding, TextLines, decode_strict, splice
 from explorer.core.problems import Problem, snippet_of
 from explorer.core.progress import CancelFn, ProgressFn, Ticker
 
 csv.field_size_limit(1 << 30)  # SFT cells can be megabytes long
 
 
-class CsvSource(Source):
+class CsvSource(TextLines, Source):
     def __init__(self, path: str, raw: bytes, delimiter: str | None = None):
         self.path = path
         self.encoding = TextEncoding(raw, path)
@@ -69,19 +69,21 @@ class CsvSource(Source):
                 if not self.header:
                     self.header = fields
                     if len(set(fields)) < len(fields):
-                        report(Problem("the header repeats a column name; later columns win", line, severity="warning"))
+                        report(Problem("the header repeats a column name; later columns win", line, severity="warning",
+                                       kind="duplicate_column"))
                     continue
                 if len(fields) > len(self.header):
                     report(Problem(f"{len(fields)} fields but the header has {len(self.header)}; kept as is", line,
-                                   None, snippet_of(self.delimiter.join(fields))))
+                                   None, snippet_of(self.delimiter.join(fields)), kind="field_count"))
                     continue
                 if len(fields) < len(self.header):
                     report(Problem(f"{len(fields)} fields but the header has {len(self.header)}; missing ones are empty",
-                                   line, severity="warning"))
+                                   line, severity="warning", kind="field_count"))
                     fields = fields + [""] * (len(self.header) - len(fields))
                 yield unit, dict(zip(self.header, fields))
         except csv.Error as e:
-            report(Problem(f"CSV error: {e}; the rest of the file was not read", len(self.first_lines) or None))
+            report(Problem(f"CSV error: {e}; the rest of the file was not read", len(self.first_lines) or None,
+                           kind="csv_syntax"))
         ticker.finish()
 
     def object(self, unit: int) -> dict:

@@ -1,4 +1,4 @@
-"""Dock panels: clusters & balance, task-kind coverage (gaps), quality flags, load problems, legend."""
+"""Dock panels: clusters & balance, task-kind coverage (gaps), quality flags, legend (load problems: problems_panel)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QListWidget, QListWidgetItem,
-                               QMessageBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from explorer.core.analysis.checks import FLAGS
 from explorer.core.curation import edits as E
@@ -220,42 +220,6 @@ class QualityPanel(_TablePanel):
 
     def ids_for(self, key) -> np.ndarray:
         return self.document.live.ids_with_flag(key, self.document.filter_mask)
-
-
-class ProblemsPanel(_TablePanel):
-    """What loading found: line, severity and reason; double-click shows the raw line as plain text."""
-
-    def __init__(self, parent=None):
-        super().__init__(["line", "severity", "problem"], parent)
-        self.table.cellDoubleClicked.connect(self._show_raw)
-
-    def refresh(self, document) -> None:
-        self.document = document
-        problems = document.dataset.problems if document.dataset is not None else []
-        self.summary.setText(f"{len(problems)} problems found while loading." if problems else "No load problems.")
-        self.table.setRowCount(len(problems))
-        self.keys = problems
-        for row, p in enumerate(problems):
-            for col, item in enumerate([_item(p.line or ""), _item(p.severity), _item(p.message)]):
-                self.table.setItem(row, col, item)
-
-    def ids_for(self, key) -> np.ndarray:
-        return np.array([key.record] if key.record is not None else [], dtype=np.int64)
-
-    def _show_raw(self, row: int, _column: int) -> None:
-        p = self.keys[row]
-        box = QMessageBox(QMessageBox.Information, "Problem", "", QMessageBox.Close, self)
-        box.setTextFormat(Qt.PlainText)
-        box.setText(f"{p}\n\n{self.raw_line(p) or p.snippet}")
-        box.open()
-
-    def raw_line(self, problem) -> str:
-        """The whole bad line as it is in the file (JSON Lines), capped for display."""
-        source = self.document.dataset.source if self.document and self.document.dataset else None
-        if problem.line is None or not hasattr(source, "raw") or problem.line > source.n_units:
-            return ""
-        text = source.raw(problem.line - 1).decode("utf-8", errors="backslashreplace")
-        return text if len(text) <= 5000 else text[:5000] + "…"
 
 
 class LegendPanel(QListWidget):
