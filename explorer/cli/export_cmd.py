@@ -9,7 +9,7 @@ from pathlib import Path
 from explorer.cli.common import add_dataset_args, open_dataset
 from explorer.cli.progress_bar import TerminalProgress
 from explorer.core.curation.curated import (ExportPlan, Rebalance, Selection, curated_export, plan_export,
-                                            read_analysis, recheck_edited)
+                                            read_analysis, recheck_edited, backup_path)
 from explorer.core.curation.session import Session
 from explorer.core.errors import DatasetError
 
@@ -23,7 +23,8 @@ def register(sub) -> None:
     parser.add_argument("--to", choices=("alpaca", "sharegpt", "messages", "parquet"),
                         help="convert records to this format (parquet: keep the format, Parquet container)")
     parser.add_argument("--overwrite-source", action="store_true",
-                        help="allow OUT to be the source file itself (off by default)")
+                        help="allow OUT to be the source file itself (off by default); the original is kept as "
+                             "SOURCE.bak")
     parser.add_argument("--dry-run", action="store_true",
                         help="print what would be exported (before/after per kind and per cluster) and write nothing")
     f = parser.add_argument_group("selection (the session's deleted records are always left out)")
@@ -90,12 +91,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"Dry run: nothing written (would write {len(plan.kept)} records to {args.out}).")
             return 0
         result = curated_export(dataset, session.state, args.out, args.to, sel, rb, rows, session.edit_count(),
-                                progress, plan=plan)
+                                progress, plan=plan, overwrite_source=args.overwrite_source)
     progress.close()
     for line in plan.protected_lines():
         print(line)
     print(f"Wrote {result.written} records to {result.out} ({result.format}, {result.container}); "
           f"manifest: {result.out}.manifest.json")
+    if args.overwrite_source and Path(args.out).resolve() == Path(dataset.path).resolve():
+        print(f"  The source now holds the curated records; the original is kept at {backup_path(dataset.path)}")
     if result.unreadable_kept:
         print(f"  {result.unreadable_kept} unreadable lines were kept verbatim")
     if result.unreadable_dropped:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from explorer import __version__
 from explorer.core.errors import DatasetError
@@ -11,7 +12,7 @@ from explorer.core.progress import CancelledError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from explorer.cli import analyze_cmd, cache_cmd, export_cmd, inspect_cmd, session_cmds
+    from explorer.cli import analyze_cmd, cache_cmd, export_cmd, inspect_cmd, search_cmd, session_cmds
 
     parser = argparse.ArgumentParser(prog="sft-explorer", description="See, check and curate SFT datasets.")
     parser.add_argument("--version", action="version", version=f"sft-explorer {__version__}")
@@ -21,10 +22,13 @@ def build_parser() -> argparse.ArgumentParser:
     analyze_cmd.register(sub)
     cache_cmd.register(sub)
     session_cmds.register(sub)
+    search_cmd.register(sub)
     return parser
 
 
-COMMANDS = {"inspect", "export", "analyze", "cache", "apply", "session"}
+def command_names(parser: argparse.ArgumentParser) -> set[str]:
+    """The subcommands the parser knows (read from it, so a new command needs no second list)."""
+    return {name for action in parser._subparsers._group_actions for name in action.choices}
 
 
 def _run_module(argv: list[str]) -> int:
@@ -44,11 +48,15 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["-m"]:
         return _run_module(argv)
-    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+    parser = build_parser()
+    if not argv or (argv[0] not in command_names(parser) and argv[0] not in ("-h", "--help", "--version")):
+        if argv and not argv[0].startswith("-") and not Path(argv[0]).exists():
+            print(f"sft-explorer: error: {argv[0]!r} is neither a command ({', '.join(sorted(command_names(parser)))})"
+                  " nor a file or folder to open", file=sys.stderr)
+            return 2
         from explorer.ui.app import main as app_main  # no command: the desktop app
 
         return app_main(argv)
-    parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()

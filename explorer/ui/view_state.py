@@ -1,11 +1,15 @@
-"""The one view state shared by the map, the table, the panels and the editor."""
+"""The view state shared by the map, the table, the panels and the editor.
+
+Selection and current record belong to the `Workspace` (the CLI and tests use them too); this object re-emits
+them as Qt signals and adds what only the window has: colour mode, hidden legend groups, showing deleted records.
+"""
 
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 from PySide6.QtCore import QObject, Signal
+
+from explorer.app.workspace import Workspace
 
 COLOR_MODES = ("cluster", "kind", "flags", "tokens", "tags")
 
@@ -16,33 +20,29 @@ class ViewState(QObject):
     """The current record id, or -1 for none (PySide6 on Python 3.11 miscounts None sent through Signal(object))."""
     coloring_changed = Signal()
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, workspace: Workspace, parent: QObject | None = None):
         super().__init__(parent)
-        self.selection = np.zeros(0, dtype=np.int64)
-        self.current: int | None = None
+        self.workspace = workspace
         self.color_by = "cluster"
         self.hidden_groups: set[str] = set()
         self.show_deleted = False
-        self.can_leave_current: Callable[[], bool] = lambda: True
-        """Asked before the current record changes; False keeps it (the editor has unapplied text: Cancel)."""
+        workspace.selection_changed.connect(self.selection_changed.emit)
+        workspace.current_changed.connect(lambda rid: self.current_changed.emit(-1 if rid is None else int(rid)))
+
+    @property
+    def selection(self) -> np.ndarray:
+        return self.workspace.selection
+
+    @property
+    def current(self) -> int | None:
+        return self.workspace.current
 
     def select(self, ids, mode: str = "replace") -> None:
         """Replace, add to (`add`) or subtract from (`subtract`) the selection."""
-        ids = np.unique(np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids, dtype=np.int64))
-        if mode == "add":
-            ids = np.union1d(self.selection, ids)
-        elif mode == "subtract":
-            ids = np.setdiff1d(self.selection, ids)
-        if not np.array_equal(ids, self.selection):
-            self.selection = ids
-            self.selection_changed.emit()
+        self.workspace.select(ids, mode)
 
     def set_current(self, rid: int | None) -> None:
-        if rid is not None and rid < 0:
-            rid = None
-        if rid != self.current and self.can_leave_current():
-            self.current = rid
-            self.current_changed.emit(-1 if rid is None else int(rid))
+        self.workspace.set_current(rid)
 
     def set_color_by(self, mode: str) -> None:
         if mode != self.color_by:
@@ -57,4 +57,5 @@ class ViewState(QObject):
     def set_show_deleted(self, show: bool) -> None:
         if show != self.show_deleted:
             self.show_deleted = show
+            self.workspace.keep_deleted_selected = show
             self.coloring_changed.emit()

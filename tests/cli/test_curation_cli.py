@@ -183,3 +183,14 @@ def test_export_checks_edited_records_again(tmp_path, capsys):
     assert main(["export", str(source), "--out", str(out), "--analysis", str(tmp_path / "analysis"),
                  "--without-flag", "missing_cot"]) == 0
     assert len(out.read_text().splitlines()) == 2
+
+
+def test_overwrite_source_is_honoured_and_keeps_a_backup(tmp_path, source, capsys):
+    original = source.read_bytes()
+    assert main(["export", str(source), "--out", str(source)]) == 2
+    assert "refusing to overwrite the source" in capsys.readouterr().err and source.read_bytes() == original
+    fix = recipe(tmp_path, {"op": "delete", "ids": [0]})
+    main(["apply", str(source), "--recipe", str(fix)])
+    assert main(["export", str(source), "--out", str(source), "--overwrite-source"]) == 0
+    assert "original is kept at" in capsys.readouterr().out
+    assert len(source.read_text().splitlines()) == 9 and (tmp_path / "src.jsonl.bak").read_bytes() == original

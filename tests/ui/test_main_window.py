@@ -119,7 +119,8 @@ def test_text_and_semantic_search_select_records(qtbot, window, tmp_path):
     records, truth = planted_records(12)
     open_and_wait(qtbot, window, write(tmp_path / "d", records, "jsonl"))
     window.search.setText("about poetry")
-    window.run_search()
+    with qtbot.waitSignal(window.document.matched, timeout=30_000):
+        window.run_search()
     assert sorted(window.state.selection.tolist()) == [i for i, t in enumerate(truth) if t == 3]
     with qtbot.waitSignal(window.document.found, timeout=30_000):
         window.document.semantic_search("a question on astronomy", k=5)

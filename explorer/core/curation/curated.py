@@ -4,6 +4,7 @@ rebalanced, and a manifest that says how to reproduce the file."""
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from explorer.core.analysis.pipeline import Analysis
 
 __all__ = ["NOISE", "ExportPlan", "Rebalance", "RebalancePlan", "Selection", "curated_export", "plan_export",
-           "read_analysis", "rebalance", "recheck_edited", "rows_from_analysis", "select"]
+           "backup_path", "read_analysis", "rebalance", "recheck_edited", "rows_from_analysis", "select"]
 
 
 @dataclass
@@ -126,6 +127,11 @@ def recheck_edited(rows: list[dict], dataset: Dataset, state: CurationState, max
     return out
 
 
+def backup_path(source: str | Path) -> Path:
+    """Where the original is kept when an export replaces the source file."""
+    return Path(f"{source}.bak")
+
+
 def rebalance(ids: list[int], rows: list[dict] | None, rb: Rebalance) -> list[int]:
     """The ids the caps keep, gap kinds and target shares protected (see `rebalancing`)."""
     return plan_rebalance(ids, rows, rb).kept
@@ -179,17 +185,21 @@ GROUP_NOTES = {
 
 def curated_export(dataset: Dataset, state: CurationState, out: str | Path, to: str | None, sel: Selection,
                    rb: Rebalance, rows: list[dict] | None, edit_count: int, progress=None, cancel=None,
-                   plan: ExportPlan | None = None) -> ExportResult:
+                   plan: ExportPlan | None = None, overwrite_source: bool = False) -> ExportResult:
     """Export the session's view of the dataset, filtered and rebalanced, plus OUT.manifest.json.
 
     `plan`: the `plan_export` result for these same arguments, when the caller already has it (not recomputed).
+    `overwrite_source`: the user asked explicitly to replace the source file (refused otherwise).
     """
     plan = plan or plan_export(dataset, state, sel, rb, rows)
     selected, kept = plan.selected, plan.kept
     keep = set(kept)
     exclude = [rid for rid in range(len(dataset)) if rid not in keep]
     replacements = {rid: obj for rid, obj in state.objects.items() if rid in keep}
-    result = export(dataset, out, to, replacements=replacements, exclude=exclude, progress=progress, cancel=cancel)
+    if overwrite_source and Path(out).resolve() == Path(dataset.path).resolve():
+        shutil.copy2(dataset.path, backup_path(dataset.path))  # the original stays one rename away
+    result = export(dataset, out, to, replacements=replacements, exclude=exclude, overwrite_source=overwrite_source,
+                    progress=progress, cancel=cancel)
     manifest = {
         "source": {"path": str(Path(dataset.path).resolve()), "sha256": source_fingerprint(dataset.path),
                    "format": dataset.format, "container": dataset.container, "records": len(dataset)},

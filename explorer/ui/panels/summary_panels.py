@@ -117,10 +117,10 @@ class ClustersPanel(_TablePanel):
         if live is None:
             return
         within = document.filter_mask
-        b = live.balance(within)
+        b = document.workspace.balance()
         n = live.count(within)
-        self.summary.setText(f"{b['clusters']} clusters · {n:,} records · evenness {b['normalized_entropy']:.2f} "
-                             f"(1 = even) · largest {b['largest_share']:.1%} · noise {b['noise_share']:.1%}")
+        self.summary.setText(f"{b.clusters} clusters · {n:,} records · evenness {b.evenness:.2f} "
+                             f"(1 = even) · largest {b.largest_share:.1%} · noise {b.noise_share:.1%}")
         sizes, flagged = live.cluster_sizes(within), live.flagged_per_cluster(within)
         # rows in the analysed size order: they stay put while the user edits (only the numbers change)
         analysed = dict(zip(live.cluster_ids.tolist(), np.bincount(live.cluster_codes).tolist()))
@@ -174,14 +174,13 @@ class CoveragePanel(_TablePanel):
         live = document.live
         if live is None:
             return
-        coverage = live.coverage(document.filter_mask)
-        gaps = [r["kind"] for r in coverage if r["gap"]]
+        coverage = document.workspace.coverage()
+        gaps = [r.kind for r in coverage if r.gap]
         self.summary.setText(f"{len(gaps)} gaps (kinds under half their target share) among "
                              f"{live.count(document.filter_mask):,} records. Click a kind to select its records.")
-        rows = [[r["name_en"], r["name_zh"], r["count"], f"{r['share']:.1%}",
-                 None if r["target"] is None else f"{r['target']:.1%}", "GAP" if r["gap"] else ""] for r in coverage]
-        self.fill([r["kind"] for r in coverage], rows, editable={4}, marked={k for k, r in enumerate(coverage)
-                                                                             if r["gap"]})
+        rows = [[r.name_en, r.name_zh, r.count, f"{r.share:.1%}", None if r.target is None else f"{r.target:.1%}",
+                 "GAP" if r.gap else ""] for r in coverage]
+        self.fill([r.kind for r in coverage], rows, editable={4}, marked={k for k, r in enumerate(coverage) if r.gap})
 
     def ids_for(self, key) -> np.ndarray:
         live = self.document.live

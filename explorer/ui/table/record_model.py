@@ -118,3 +118,26 @@ class RecordTableModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
             return
         self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1))
+
+
+def record_table(model: RecordTableModel):
+    """A sortable table view of `model`; right-click the header to choose columns."""
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QTableView
+
+    table = QTableView()
+    table.setModel(model)
+    table.setSortingEnabled(True)
+    table.setSelectionBehavior(QTableView.SelectRows)
+    table.verticalHeader().setVisible(False)
+    table.setWordWrap(False)
+    table.sortByColumn(0, Qt.AscendingOrder)
+    header = table.horizontalHeader()
+    header.setContextMenuPolicy(Qt.ActionsContextMenu)
+    for column, name in enumerate(COLUMNS):
+        toggle = QAction(name, header, checkable=True, checked=True)
+        toggle.toggled.connect(lambda on, c=column: table.setColumnHidden(c, not on))
+        header.addAction(toggle)
+    for column, width in ((0, 60), (1, 340), (2, 340), (3, 60), (4, 130), (5, 160)):
+        table.setColumnWidth(column, width)
+    return table

@@ -1,0 +1,313 @@
+"""The open dataset and everything done to it: session (edits), analysis, live counts, selection, filter.
+
+A `Workspace` is Qt-free. Long work (loading, analysing, searching, placing, exporting) is handed out as jobs —
+functions `job(progress, cancel)` — that the caller runs where it likes (a thread in the app, inline in the CLI
+and in tests) and whose results go back through the matching `*_done` method. Every change is announced by a
+plain event; the Qt layer turns events into signals and widgets subscribe to the ones they need.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from explorer.app.events import Event
+from explorer.app.results import Balance, ClusterCentre, KindCoverage
+from explorer.core import formats, tokens
+from explorer.core.analysis.facets import FacetIndex, Filter, metadata_columns
+from explorer.core.analysis.labels import carry_renames
+from explorer.core.analysis.live import LiveAnalysis
+from explorer.core.analysis.pipeline import Analysis, AnalysisParams
+from explorer.core.curation import edits as E
+from explorer.core.curation.curated import Rebalance, Selection, curated_export, rows_from_analysis
+from explorer.core.curation.session import Session
+from explorer.core.dataset import Dataset, load
+from explorer.core.formats import ColumnMapping
+from explorer.core.record import Record
+from explorer.core.search import FIELDS, search_texts
+
+Job = Callable[[Callable, Callable], object]
+"""`job(progress, cancel) -> result`, run off the GUI thread."""
+
+
+@dataclass
+class Loaded:
+    dataset: Dataset
+    columns: dict
+    """Categorical metadata columns (facets.metadata_columns)."""
+
+
+class Workspace:
+    def __init__(self, pipeline_factory: Callable[[Dataset], object], params: AnalysisParams = AnalysisParams()):
+        """`pipeline_factory(dataset)` makes the analysis pipeline (in-process or in a helper process)."""
+        self.pipeline_factory = pipeline_factory
+        self.params = params
+        self.dataset: Dataset | None = None
+        self.session: Session | None = None
+        self.pipeline = None
+        self.analysis: Analysis | None = None
+        self.live: LiveAnalysis | None = None
+        """The analysis as the records stand now (deleted left out, edited re-checked): what every count shows."""
+        self.columns: dict = {}
+        self.filter = Filter()
+        self.filter_mask: np.ndarray | None = None
+        """Records inside the filter (None: no filter); every count is taken within it."""
+        self.selection = np.zeros(0, dtype=np.int64)
+        self.current: int | None = None
+        self.keep_deleted_selected = False
+        """When deleted records are shown (greyed), they may stay selected, so they can be restored."""
+        self.can_leave_current: Callable[[], bool] = lambda: True
+        """Asked before the current record changes; False keeps it (e.g. unapplied text and the user cancels)."""
+        self._centres: list[ClusterCentre] = []
+        self.opened, self.closed = Event("opened"), Event("closed")
+        self.analysis_changed = Event("analysis_changed")
+        self.records_changed = Event("records_changed")
+        """Ids whose content, tags or deletion changed (after an edit, undo or redo)."""
+        self.history_changed = Event("history_changed")
+        self.positions_changed = Event("positions_changed")
+        self.selection_changed, self.current_changed = Event("selection_changed"), Event("current_changed")
+        self.filter_changed = Event("filter_changed")
+
+    # -- opening, analysing, closing ------------------------------------------------------------------
+    @staticmethod
+    def load_job(path: str | Path, mapping: ColumnMapping | None = None) -> Job:
+        def job(progress, cancel) -> Loaded:
+            dataset = load(path, mapping=mapping, progress=progress, cancel=cancel)
+            tokens.encoding()  # the BPE table loads here, not on the GUI thread when the editor counts tokens
+            return Loaded(dataset, metadata_columns(dataset.source_object(i) for i in range(len(dataset))))
+        return job
+
+    def load_done(self, loaded: Loaded) -> None:
+        """Open the loaded dataset with its session (raises DatasetError when the session cannot be opened)."""
+        self.close()
+        self.session = Session(loaded.dataset)
+        self.dataset, self.columns = loaded.dataset, loaded.columns
+        self.pipeline = self.pipeline_factory(loaded.dataset)
+        self.opened.emit()
+
+    def analysis_job(self, params: AnalysisParams | None = None) -> Job | None:
+        if self.pipeline is None:
+            return None
+        self.params = params or self.params
+        pipeline, p = self.pipeline, self.params
+        return lambda progress, cancel: pipeline.run(p, progress, cancel)
+
+    def analysis_done(self, analysis: Analysis) -> None:
+        previous, self.analysis = self.analysis, analysis
+        self.live = LiveAnalysis(analysis)
+        state = self.session.state
+        self.live.update(set(state.deleted) | set(state.objects), state.deleted, self._edited_record)
+        self._centres = _centres_of_clusters(analysis)
+        self.filter_mask = None if self.filter.is_empty() else self.facet_index().mask(self.filter)
+        self._carry_cluster_names(previous)
+        self.analysis_changed.emit()
+
+    def _carry_cluster_names(self, previous: Analysis | None) -> None:
+        """After re-clustering, user-given cluster names follow the clusters that clearly persist (one undo step)."""
+        names = self.session.state.cluster_names
+        if previous is None or not names or np.array_equal(previous.clusters, self.analysis.clusters):
+            return
+        old_members = {c: set(np.flatnonzero(previous.clusters == c).tolist()) for c in names}
+        carried = carry_renames(old_members, names, self.analysis.clusters)
+        edits = [E.RenameCluster(c, None) for c in names if c not in carried]
+        edits += [E.RenameCluster(c, name) for c, name in carried.items() if names.get(c) != name]
+        if edits:
+            self.apply(E.Batch(tuple(edits), "carry cluster names to the new clusters"))
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+        if hasattr(self.pipeline, "close"):
+            self.pipeline.close()
+        had = self.dataset is not None
+        self.dataset = self.session = self.pipeline = self.analysis = self.live = self.filter_mask = None
+        self.columns, self.filter, self._centres = {}, Filter(), []
+        if had:
+            self.selection, self.current = np.zeros(0, dtype=np.int64), None
+            self.closed.emit()
+
+    # -- reading --------------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.dataset) if self.dataset is not None else 0
+
+    def record(self, rid: int) -> Record:
+        """The record as the user sees it: with the session's edits."""
+        obj = self.session.state.objects.get(rid)
+        if obj is None:
+            return self.dataset.record(rid)
+        return formats.to_record(self.dataset.format_of(rid), obj, rid, self.dataset.mapping)
+
+    def text(self, rid: int, field: str) -> str:
+        if self.session is not None and rid in self.session.state.objects:
+            return getattr(self.record(rid), field)
+        if self.analysis is not None:
+            return getattr(self.analysis.texts, field)[rid]
+        return getattr(self.record(rid), field)
+
+    def is_deleted(self, rid: int) -> bool:
+        return self.session is not None and rid in self.session.state.deleted
+
+    def tags(self, rid: int) -> set[str]:
+        return self.session.state.tags.get(rid, set()) if self.session else set()
+
+    def cluster_name(self, cluster: int) -> str:
+        if self.session is not None and cluster in self.session.state.cluster_names:
+            return self.session.state.cluster_names[cluster]
+        return self.analysis.cluster_label(cluster) if self.analysis else ""
+
+    def balance(self) -> Balance:
+        return Balance.from_dict(self.live.balance(self.filter_mask))
+
+    def coverage(self) -> list[KindCoverage]:
+        return [KindCoverage.from_dict(r) for r in self.live.coverage(self.filter_mask)]
+
+    def cluster_centres(self) -> list[ClusterCentre]:
+        """Median position and size of each cluster, largest first (computed once per analysis)."""
+        return self._centres
+
+    def facet_index(self) -> FacetIndex | None:
+        if self.live is None:
+            return None
+        return FacetIndex(self.live, self.session.state.tags, self.columns)
+
+    # -- changing -------------------------------------------------------------------------------------
+    def apply(self, edit: E.Edit) -> None:
+        """Commit an edit durably (raises DatasetError, and nothing changed, when it cannot be applied)."""
+        self.session.apply(edit)
+        self._changed(edit)
+
+    def undo(self) -> None:
+        if self.session is not None:
+            edit = self.session.undo()
+            if edit is not None:
+                self._changed(edit)
+
+    def redo(self) -> None:
+        if self.session is not None:
+            edit = self.session.redo()
+            if edit is not None:
+                self._changed(edit)
+
+    def _edited_record(self, rid: int) -> Record | None:
+        return self.record(rid) if rid in self.session.state.objects else None
+
+    def _changed(self, edit: E.Edit) -> None:
+        ids = edit.ids()
+        if self.live is not None:
+            self.live.update(ids, self.session.state.deleted, self._edited_record)
+        if self.filter_mask is not None:
+            self.filter_mask = self.facet_index().mask(self.filter)  # flags, tags or tokens may have moved
+        deleted = self.session.state.deleted
+        if deleted and not self.keep_deleted_selected and len(self.selection):
+            self.select([i for i in self.selection.tolist() if i not in deleted])  # deleted ids drop out
+        self.records_changed.emit(ids)
+        self.history_changed.emit()
+
+    def edited_ids(self, ids: Iterable[int]) -> list[int]:
+        """Those of `ids` whose content the session changed."""
+        return [i for i in ids if self.session is not None and i in self.session.state.objects]
+
+    # -- selection and filter -------------------------------------------------------------------------
+    def select(self, ids, mode: str = "replace") -> None:
+        """Replace, add to (`add`) or subtract from (`subtract`) the selection."""
+        ids = np.unique(np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids, dtype=np.int64))
+        if mode == "add":
+            ids = np.union1d(self.selection, ids)
+        elif mode == "subtract":
+            ids = np.setdiff1d(self.selection, ids)
+        if not np.array_equal(ids, self.selection):
+            self.selection = ids
+            self.selection_changed.emit()
+
+    def set_current(self, rid: int | None) -> None:
+        if rid is not None and rid < 0:
+            rid = None
+        if rid != self.current and self.can_leave_current():
+            self.current = rid
+            self.current_changed.emit(rid)
+
+    def set_filter(self, flt: Filter) -> None:
+        """Show only the records inside `flt`; selected records outside it leave the selection (so no action
+        reaches a record the user cannot see)."""
+        self.filter = flt
+        index = self.facet_index()
+        self.filter_mask = None if index is None or flt.is_empty() else index.mask(flt)
+        if self.filter_mask is not None and len(self.selection):
+            self.select(self.selection[self.filter_mask[self.selection]])
+        self.filter_changed.emit()
+
+    def shown_ids(self) -> np.ndarray:
+        """The selection, else the filtered view, else every record (what the table lists)."""
+        if len(self.selection):
+            return self.selection
+        return np.flatnonzero(self.filter_mask) if self.filter_mask is not None else np.arange(len(self))
+
+    # -- search, placement, export --------------------------------------------------------------------
+    def search_job(self, text: str, fields: tuple[str, ...] = FIELDS) -> Job:
+        """Substring or regular-expression search over the records as edited (ids, in order)."""
+        n, text_of = len(self), self.text
+        return lambda progress, cancel: search_texts(text, n, text_of, progress, cancel, fields)
+
+    def semantic_search_job(self, query: str, k: int = 50) -> Job | None:
+        """The `k` records whose embedded text is nearest to `query`, nearest first."""
+        analysis, pipeline, params = self.analysis, self.pipeline, self.params
+        if analysis is None or not query.strip():
+            return None
+
+        def job(progress, cancel):
+            vector = pipeline.embed_texts([query], params, progress, cancel)[0]
+            return np.argsort(-(analysis.vectors @ vector))[:k].astype(np.int64)
+        return job
+
+    def place_job(self, ids: list[int]) -> Job | None:
+        """Re-embed edited records and put them on the existing map (no re-layout)."""
+        if self.analysis is None or not ids:
+            return None
+        from explorer.core.analysis.projection import place
+
+        analysis, pipeline, params = self.analysis, self.pipeline, self.params
+        texts = [self.record(i).instruction for i in ids]
+
+        def job(progress, cancel):
+            vectors = pipeline.embed_texts(texts, params, progress, cancel)
+            return np.array(ids), place(vectors, analysis.vectors, analysis.xy)
+        return job
+
+    def place_done(self, result) -> None:
+        ids, points = result
+        if self.analysis is None:
+            return
+        self.analysis.xy[ids] = points
+        self.pipeline.set_positions(ids, points)  # the next run keeps them, in-process or in the helper
+        self.positions_changed.emit(list(ids))
+
+    def export_rows(self) -> list[dict] | None:
+        """Per-record cluster, kind and current flags for curated export (None before the analysis)."""
+        if self.live is None:
+            return None
+        return rows_from_analysis(self.analysis, self.session.state.deleted, self.live.flags)
+
+    def export_job(self, out: str, to: str | None, selection: Selection, rebalance: Rebalance = Rebalance(),
+                   overwrite_source: bool = False) -> Job:
+        dataset, state, rows, count = self.dataset, self.session.state, self.export_rows(), self.session.edit_count()
+        return lambda progress, cancel: curated_export(dataset, state, out, to, selection, rebalance, rows, count,
+                                                       progress, cancel, overwrite_source=overwrite_source)
+
+    def set_kind_target(self, kind: str, share: float) -> None:
+        """Give a task kind a target share; the taxonomy is saved as the user's own copy (re-run the analysis)."""
+        from explorer.core.analysis.taxonomy import set_target
+
+        path = set_target(self.params.taxonomy_path, kind, share)
+        self.params = dataclasses.replace(self.params, taxonomy_path=str(path))
+
+
+def _centres_of_clusters(a: Analysis) -> list[ClusterCentre]:
+    order = np.argsort(a.clusters, kind="stable")
+    ids, starts, sizes = np.unique(a.clusters[order], return_index=True, return_counts=True)
+    out = [ClusterCentre(c, *map(float, np.median(a.xy[order[s:s + size]], axis=0)), size)
+           for c, s, size in zip(ids.tolist(), starts.tolist(), sizes.tolist()) if c >= 0]
+    return sorted(out, key=lambda centre: -centre.size)

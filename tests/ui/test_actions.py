@@ -1,0 +1,50 @@
+"""Actions are declared as data: every row builds, and every action is enabled exactly in the contexts it needs."""
+
+import itertools
+from dataclasses import fields
+
+from explorer.ui.actions import ACTIONS, MENUS, Context, enabled
+from tests.fakes import planted_records
+from tests.samples import write
+from tests.ui.conftest import open_and_wait
+
+NAMES = [f.name for f in fields(Context)]
+
+
+def test_every_action_row_names_a_window_method_and_a_menu(window):
+    assert len({a.id for a in ACTIONS}) == len(ACTIONS)
+    for spec in ACTIONS:
+        assert spec.menu in MENUS and callable(getattr(window, spec.method)), spec
+        assert set(spec.needs) <= set(NAMES), spec
+    assert set(window.actions) == {a.id for a in ACTIONS}
+
+
+def test_enablement_in_every_context():
+    for values in itertools.product([False, True], repeat=len(NAMES)):
+        context = Context(**dict(zip(NAMES, values)))
+        for spec in ACTIONS:
+            assert enabled(spec, context) == all(getattr(context, n) for n in spec.needs)
+    nothing_open = Context()
+    # with no dataset open only opening, preferences and quitting are possible
+    assert {a.id for a in ACTIONS if enabled(a, nothing_open)} == {"open", "open_folder", "open_demo",
+                                                                   "preferences", "quit"}
+
+
+def test_the_window_follows_the_rules(qtbot, window, tmp_path):
+    acts = window.actions
+    assert not acts["restore"].isEnabled() and not acts["untag"].isEnabled() and not acts["select_cluster"].isEnabled()
+    open_and_wait(qtbot, window, write(tmp_path / "d", planted_records(8)[0], "jsonl"))
+    assert acts["select_cluster"].isEnabled() and acts["delete"].isEnabled()  # the current record is a target
+    assert not acts["undo"].isEnabled() and not acts["export_filtered"].isEnabled()
+    window.delete_selection()
+    assert acts["undo"].isEnabled() and acts["undo"].text().startswith("Undo: delete")
+
+
+def test_text_search_runs_off_the_gui_thread_and_fills_the_table(qtbot, window, tmp_path):
+    records, truth = planted_records(10)
+    open_and_wait(qtbot, window, write(tmp_path / "d", records, "jsonl"))
+    window.search.setText("about (poetry|taxes)")
+    with qtbot.waitSignal(window.document.matched, timeout=30_000):
+        window.run_search()
+    expected = [i for i, t in enumerate(truth) if t in (3, 4)]
+    assert window.state.selection.tolist() == expected and window.model.rowCount() == len(expected)
