@@ -3,7 +3,7 @@
     python benchmarks/bench_flags.py --data DIR [--show-errors] [--exclude-borderline]
 
 DIR holds labelled JSONL files (every ``*.jsonl`` is read), one object a line:
-    {"response": str, "instruction": str, "label_refusal": bool, "source": str,
+    {"response": str, "instruction": str, "label_refusal": bool (or absent: counts for missing_cot only), "source": str,
      "label_missing_cot": bool (optional), "borderline": bool (optional)}
 The data are third-party and stay outside the repository. Precision and recall are per source and overall; a
 source with no labelled refusals has no recall ("-") and its precision is over the few answers that were flagged.
@@ -58,7 +58,8 @@ def read(folder: Path, exclude_borderline: bool) -> list[dict]:
     return rows
 
 
-def pr(pred: list[bool], gold: list[bool]) -> tuple[str, str, int, int]:
+def pr(pred: list[bool], gold: list[bool | None]) -> tuple[str, str, int, int]:
+    pred, gold = [p for p, g in zip(pred, gold) if g is not None], [g for g in gold if g is not None]
     tp = sum(p and g for p, g in zip(pred, gold))
     fp = sum(p and not g for p, g in zip(pred, gold))
     fn = sum(g and not p for p, g in zip(pred, gold))
@@ -80,7 +81,7 @@ def main() -> None:
         by_source[r["source"]].append(i)
     old = [old_refusal(r["response"]) for r in rows]
     new = [checks.is_refusal(r["response"]) for r in rows]
-    gold = [bool(r["label_refusal"]) for r in rows]
+    gold = [r.get("label_refusal") for r in rows]
     cot_old = [old_missing_cot(r["instruction"], r["response"], int(t)) for r, t in zip(rows, resp_tokens)]
     cot_new = [checks._missing_cot(r["instruction"], r["response"], int(t)) for r, t in zip(rows, resp_tokens)]
 
@@ -97,7 +98,7 @@ def main() -> None:
         cn = sum(cot_new[i] for i in idx) / len(idx)
         if name == "ALL":
             print("-" * len(head))
-        print(f"{name:<24}{len(idx):>5}{sum(g):>9} | {po:>6}{ro:>6}{ho:>9}{fo:>4} | {pn:>6}{rn:>6}{hn:>9}{fn:>4} | "
+        print(f"{name:<24}{len(idx):>5}{sum(x for x in g if x) if any(x is not None for x in g) else '-':>9} | {po:>6}{ro:>6}{ho:>9}{fo:>4} | {pn:>6}{rn:>6}{hn:>9}{fn:>4} | "
               f"{co:>8.1%}{cn:>8.1%}")
     cot_rows = [i for i, r in enumerate(rows) if "label_missing_cot" in r]
     if cot_rows:
@@ -109,7 +110,7 @@ def main() -> None:
         for name, pred in (("old refusal", old), ("new refusal", new)):
             print(f"\n== {name}: wrong ==")
             for i, r in enumerate(rows):
-                if pred[i] != gold[i]:
+                if gold[i] is not None and pred[i] != gold[i]:
                     kind = "FP" if pred[i] else "FN"
                     print(f"{kind} [{r['source']}] {r['response'][:160]!r}")
         print("\n== new missing_cot hits ==")

@@ -99,6 +99,10 @@ OPERAND = re.compile(
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
     r"hundred|thousand|half|twice|double|triple|dozen|quarter)\b|"
     r"[零一二两三四五六七八九十百千万半]+(?=[个只本元块斤米岁天条张辆支件人次倍名位盒箱包袋瓶杯页道题分角小公千克])", re.I)
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+WORD = re.compile(r"[A-Za-z]+")
+CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+WORD_PROBLEM_MIN_WORDS = 12
 REASONING_MARKERS = re.compile(
     r"\bstep\b|\bfirst\b|\bthen\b|\btherefore\b|\bbecause\b|\bso\b|\bthus\b|\bsince\b|=|×|\+|÷|"
     r"首先|然后|因为|所以|因此|先算|再算|步骤|得", re.I)
@@ -128,11 +132,13 @@ def is_refusal(response: str) -> bool:
 
 
 def is_reasoning_task(instruction: str) -> bool:
-    """True when the prompt asks to calculate/solve/prove with numbers, or asks for a quantity from ≥ 2 numbers."""
-    operands = len(OPERAND.findall(instruction))
-    if COMPUTE_TASK.search(instruction):
-        return operands >= 1
-    return bool(QUANTITY_TASK.search(instruction)) and operands >= 2
+    """True for a word problem: the prompt asks to calculate/solve/prove or asks for a quantity, gives at least two
+    numbers to work from (years are not counted), and is a sentence or more (≥ 12 words or CJK characters), so that a
+    bare expression such as 'Calculate 5 x 3' or a recalled fact such as '一年有几个月？' is not one."""
+    if not (COMPUTE_TASK.search(instruction) or QUANTITY_TASK.search(instruction)):
+        return False
+    words = len(WORD.findall(instruction)) + len(CJK_CHAR.findall(instruction))
+    return len(OPERAND.findall(instruction)) >= 2 and words >= WORD_PROBLEM_MIN_WORDS
 
 
 def flags_for(instruction: str, response: str, instruction_tokens: int, response_tokens: int,
@@ -193,6 +199,9 @@ def flag_records(texts: RecordTexts, tokens: dict[str, np.ndarray], near_group: 
 def _missing_cot(instruction: str, response: str, response_tokens: int) -> bool:
     if not is_reasoning_task(instruction):
         return False
+    answer_numbers = set(NUMBER.findall(response))
+    if answer_numbers and answer_numbers <= set(NUMBER.findall(instruction)):
+        return False  # the answer is copied from the prompt: extraction, not a computation
     return response_tokens < COT_MIN_TOKENS and not REASONING_MARKERS.search(response)
 
 
