@@ -40,7 +40,8 @@ _EN_ACT = (r"(?:help(?! but\b| it\b| noticing| thinking| feeling| wondering| lau
            r"physically|in good conscience|ethically)")
 _EN_INABILITY = (r"(?:can ?not|can'?t|won'?t|will not|unable|not able|not capable|incapable|must decline|"
                  r"(?:do not|don'?t|does not|doesn'?t) (?:have|possess) (?:the |any )?(?:\w+ (?:or|and) )?(?:ability|"
-                 r"capability|capacity|access|means)|(?:do not|don'?t|cannot|can'?t|won'?t) (?:condone|promote|endorse)|not (?:allowed|permitted|programmed|designed) to|no (?:way|ability|access) to|"
+                 r"capability|capacity|access|means)|(?:do not|don'?t|cannot|can'?t|won'?t) (?:condone|promote|endorse)|"
+                 r"not (?:allowed|permitted|programmed|designed) to|no (?:way|ability|access) to|"
                  r"(?:do not|don'?t) feel comfortable)")
 _AI_SELF = (r"(?:as an? (?:[\w-]+ ){0,3}?(?:ai|a\.i\.|artificial intelligence|language model|chatbot|virtual assistant)\b|"
             r"\bi(?:'m| am) (?:just |only |merely )?(?:an? )?(?:[\w-]+ ){0,2}?(?:ai|language model|chatbot|"
