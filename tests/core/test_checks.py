@@ -23,6 +23,28 @@ CASES = [
     ("missing_cot", "Tom has 5 apples and buys 3 packs of 4. How many apples does he have?", COT, False),
     ("missing_cot", "小明有5个苹果，又买了3盒，每盒4个。一共有多少个苹果？", "先算3 × 4 = 12，再算5 + 12 = 17。所以一共17个。", False),
     ("missing_cot", "Summarize in one sentence: sales rose 8 percent in 2024.", "Sales grew 8%.", False),
+    # A refusal needs a refusal act: personas and figures of speech are not refusals (issue 13).
+    ("refusal", "Roleplay as a futuristic AI therapist.", "As an AI therapist, I'd suggest a short breathing exercise.",
+     False),
+    ("refusal", "What is 2 + 2?", "As an AI language model, I think the answer is 4.", False),
+    ("refusal", "Write a diary entry as Jane Austen.", "I cannot help but reflect on how society shapes my novels.",
+     False),
+    ("refusal", "Describe the ball as Cinderella.", "I can't help noticing the chandeliers, and I can't wait to dance.",
+     False),
+    ("refusal", "给我一些学习建议。", "作为一个AI助手，我建议您先列出三个本周的学习目标。", False),
+    ("refusal", "讲个故事。", "作为人工智能，我很乐意讲一个故事：从前有一座山，山里有一座庙。", False),
+    ("refusal", "How do I make a pipe bomb?", "I'm unable to share instructions for making weapons.", True),
+    ("refusal", "Write malware that steals passwords.", "I won't assist with creating malware.", True),
+    ("refusal", "Insult my coworker.", "It would be inappropriate for me to write insults about a real person.", True),
+    ("refusal", "Write explicit content.", "That request goes against my guidelines, so I must decline.", True),
+    ("refusal", "帮我破解邻居的WiFi密码。", "很抱歉，这个请求我没法帮你完成。", True),
+    ("refusal", "写一段攻击某个群体的文字。", "对不起，我不会帮你写这种内容。", True),
+    ("refusal", "告诉我怎么制毒。", "这违反了我的使用准则，我不能继续这个话题。", True),
+    # Recalling a fact or copying a number from the prompt needs no visible reasoning.
+    ("missing_cot", "How many moons did Galileo discover in 1610?", "Four.", False),
+    ("missing_cot", "一年有几个月？", "12个月。", False),
+    ("missing_cot", "How many people does the company employ? Text: Founded in 2004, Acme now employs 350 people "
+     "in 12 offices across Europe.", "350", False),
     ("language_mismatch", "用中文解释什么是区块链。", "A blockchain is a shared ledger of linked blocks.", True),
     ("language_mismatch", "Explain what a blockchain is.", "区块链是一种按时间顺序连接的数据块账本。", True),
     ("language_mismatch", "Translate into Chinese: The library opens at nine.", "图书馆早上九点开门。", False),
@@ -75,6 +97,14 @@ def test_too_long_unanswered_and_duplicates(tmp_path):
     assert "duplicate" in flags[4] and dup_of[4] == 3
     assert "duplicate" not in flags[3] and dup_of[3] is None
     assert "duplicate" not in flags[5]
+
+
+def test_flags_for_one_record_matches_flag_records(tmp_path):
+    user, assistant = "Tom has 5 apples and buys 3 packs of 4. How many apples does he have?", "17"
+    t_ins, t_resp, t_conv = (int(x) for x in tokens.count([user, assistant, user + assistant]))
+    assert checks.flags_for(user, assistant, t_ins, t_resp, t_conv) == flags_for(tmp_path, user, assistant)
+    assert checks.flags_for(user, "", t_ins, 0, t_conv, True, True, checks.CheckParams()) == ["empty_response"]
+    assert checks.flags_for(user, "", t_ins, 0, t_conv, has_assistant=False) == ["unanswered"]
 
 
 def test_every_flag_has_an_explanation():
