@@ -28,6 +28,7 @@ def main() -> None:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from explorer.core.analysis.facets import Filter
     from explorer.ui.document import Document
     from explorer.ui.main_window import MainWindow
     from explorer.ui.start_page import DEMO
@@ -51,6 +52,18 @@ def main() -> None:
     window.state.set_current(flagged[0])
     settle(app)
     window.grab().save(str(out / "flagged-selection.png"))
+    window.state.select([])
+    window.filter_bar.set_filter(Filter(flags=frozenset({"missing_cot", "refusal", "too_short"})))
+    settle(app)
+    window.grab().save(str(out / "filtered.png"))
+    window.export_dialog(filtered=True)
+    dialog = window.export_window
+    dialog.max_cluster.setValue(3)
+    dialog.refresh_preview()
+    settle(app)
+    dialog.grab().save(str(out / "export-preview.png"))
+    dialog.reject()
+    window.filter_bar.set_filter(Filter())
     for name, panel in (("coverage", window.coverage), ("quality", window.quality),
                         ("near-duplicates", window.duplicates)):
         dock = panel.parentWidget()

@@ -31,8 +31,9 @@ def recheck(record: Record, params: checks.CheckParams) -> tuple[list[str], dict
     enc = tokens_mod.encoding()
     counts = {name: len(enc.encode_ordinary(getattr(texts, name)[0])) for name in ("instruction", "response",
                                                                                    "conversation")}
-    flags, _ = checks.flag_records(texts, {k: np.array([v]) for k, v in counts.items()}, None, params)
-    return flags[0], counts
+    flags = checks.flags_for(texts.instruction[0], texts.response[0], counts["instruction"], counts["response"],
+                             counts["conversation"], texts.has_assistant[0], texts.ends_with_assistant[0], params)
+    return flags, counts
 
 
 class LiveAnalysis:
