@@ -9,7 +9,6 @@ import copy
 from explorer.core import formats
 from explorer.core.errors import DatasetError
 from explorer.core.formats import FIELDS, ColumnMapping, FieldLayout, TurnList
-from explorer.core.record import normalize_role
 
 __all__ = ["EditError", "FIELDS", "insert_turn", "move_turn", "remove_turn", "set_field", "set_turn"]
 
@@ -41,7 +40,7 @@ def _role_of(turns: list, i: int, where: TurnList) -> str | None:
     if where.role is None:
         return "user" if where.only_user or i % 2 == 0 else "assistant"
     turn = turns[i]
-    return normalize_role(turn.get(where.role)) if isinstance(turn, dict) else None
+    return where.role_of(turn.get(where.role)) if isinstance(turn, dict) else None
 
 
 def _role_index(turns: list, where: TurnList, role: str, last: bool) -> int | None:

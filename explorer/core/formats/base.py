@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
-from explorer.core.record import Message, Record
+from explorer.core.record import Message, Record, normalize_role
 
 FIELDS = ("instruction", "input", "response", "system")
 
@@ -27,6 +27,10 @@ class TurnList:
 
     def tag(self, role: str) -> str:
         return dict(self.tags).get(role, role)
+
+    def role_of(self, tag: object) -> str | None:
+        """The role a stored tag stands for: one of this list's own tags, or a common alias (human, gpt...)."""
+        return next((role for role, t in self.tags if t == tag), None) or normalize_role(tag)
 
 
 @dataclass(frozen=True)
