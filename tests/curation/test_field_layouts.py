@@ -82,6 +82,11 @@ def test_each_mapped_layout_round_trips_set_field(tmp_path, sample):
     assert ds.format == "mapped"
     layout = layout_of("mapped", obj, mapping)
     assert layout.is_conversation == (sample != "fields")
+    from explorer.ui.editor.record_editor import _instruction_and_input, _is_conversation
+
+    assert _is_conversation("mapped", obj, mapping) == layout.is_conversation
+    if sample == "fields":
+        assert _instruction_and_input("mapped", obj, "joined", mapping) == ("Why?", "Because.")
     for field in fields_of(layout):
         state = CurationState()
         inverse = E.SetField(0, field, "NEW").apply(state, ds)

@@ -47,6 +47,7 @@ def from_record(record: Record) -> dict:
     return obj
 
 
-LAYOUT = FieldLayout(instruction=("instruction",), input=("input",), response=("output", "response"), system=("system",))
+LAYOUT = FieldLayout(instruction=("instruction",), input=("input",), response=("output", "response"),
+                     system=("system",))
 FORMAT = Format("alpaca", "instruction / input / output (Alpaca, GPTeacher, LLaMA-Factory)", match, to_record, from_record,
                 layout=LAYOUT)
