@@ -94,7 +94,8 @@ class Replace(Edit):
 class _ContentEdit(Edit):
     """An edit computed from the record's current object by a function of fields.py."""
 
-    def new_object(self, fmt: str, obj: dict) -> dict:
+    def new_object(self, fmt: str, obj: dict, mapping=None) -> dict:
+        """The changed object; `mapping`: the dataset's column mapping (where a mapped record's fields live)."""
         raise NotImplementedError
 
     def apply(self, state, dataset):
@@ -103,7 +104,7 @@ class _ContentEdit(Edit):
         fmt = dataset.format_of(rid)
         if rid in dataset.threads:
             raise EditError("OASST threads cannot be edited yet")
-        new = self.new_object(fmt, state.object(dataset, rid))
+        new = self.new_object(fmt, state.object(dataset, rid), dataset.mapping)
         return Replace(rid, new).apply(state, dataset)
 
     def ids(self):
@@ -117,8 +118,8 @@ class SetField(_ContentEdit):
     value: str
     op = "set"
 
-    def new_object(self, fmt, obj):
-        return fields.set_field(fmt, obj, self.field, self.value)
+    def new_object(self, fmt, obj, mapping=None):
+        return fields.set_field(fmt, obj, self.field, self.value, mapping)
 
     @property
     def label(self):
@@ -132,8 +133,8 @@ class SetTurn(_ContentEdit):
     value: str
     op = "set"
 
-    def new_object(self, fmt, obj):
-        return fields.set_turn(fmt, obj, self.turn, self.value)
+    def new_object(self, fmt, obj, mapping=None):
+        return fields.set_turn(fmt, obj, self.turn, self.value, mapping)
 
     @property
     def label(self):
@@ -148,8 +149,8 @@ class InsertTurn(_ContentEdit):
     content: str
     op = "insert_turn"
 
-    def new_object(self, fmt, obj):
-        return fields.insert_turn(fmt, obj, self.index, self.role, self.content)
+    def new_object(self, fmt, obj, mapping=None):
+        return fields.insert_turn(fmt, obj, self.index, self.role, self.content, mapping)
 
     @property
     def label(self):
@@ -162,8 +163,8 @@ class RemoveTurn(_ContentEdit):
     index: int
     op = "remove_turn"
 
-    def new_object(self, fmt, obj):
-        return fields.remove_turn(fmt, obj, self.index)
+    def new_object(self, fmt, obj, mapping=None):
+        return fields.remove_turn(fmt, obj, self.index, mapping)
 
     @property
     def label(self):
@@ -177,8 +178,8 @@ class MoveTurn(_ContentEdit):
     to: int
     op = "move_turn"
 
-    def new_object(self, fmt, obj):
-        return fields.move_turn(fmt, obj, self.index, self.to)
+    def new_object(self, fmt, obj, mapping=None):
+        return fields.move_turn(fmt, obj, self.index, self.to, mapping)
 
     @property
     def label(self):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from explorer.core.formats import alpaca, dolly, oasst
-from explorer.core.formats.base import Format, NotExpressible
+from explorer.core.formats.base import FIELDS, FieldLayout, Format, NotExpressible, TurnList
 from explorer.core.formats.conversations import LIMA, MESSAGES, SHAREGPT
 from explorer.core.formats.mapped import ColumnMapping
 from explorer.core.formats.pairs import PREFERENCE, PROMPT_COMPLETION, QA
@@ -52,6 +52,14 @@ def to_record(fmt: str, obj: dict, rid: int, mapping: ColumnMapping | None = Non
     return f.to_record(obj, rid) if f else unknown_record(obj, rid)
 
 
+def layout_of(fmt: str, obj: dict, mapping: ColumnMapping | None = None) -> FieldLayout | None:
+    """Where the fields of a record of format `fmt` live in its source object `obj`; None: not editable."""
+    if fmt == "mapped" and mapping is not None:
+        return mapping.layout(obj)
+    f = FORMATS.get(fmt)
+    return f.layout_for(obj) if f else None
+
+
 def convert(record: Record, target: str) -> dict:
     """A record written as `target` (alpaca, sharegpt, messages); raises NotExpressible when it cannot be."""
     if not record.messages:
@@ -59,5 +67,5 @@ def convert(record: Record, target: str) -> dict:
     return _CONVERTERS[target](record)
 
 
-__all__ = ["ColumnMapping", "Detector", "FORMATS", "Format", "NotExpressible", "UNKNOWN", "convert", "to_record",
-           "CONVERSION_TARGETS"]
+__all__ = ["ColumnMapping", "Detector", "FIELDS", "FORMATS", "FieldLayout", "Format", "NotExpressible", "TurnList",
+           "UNKNOWN", "convert", "layout_of", "to_record", "CONVERSION_TARGETS"]

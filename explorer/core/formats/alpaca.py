@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from explorer.core.formats.base import Format, as_text, join_input, meta_of, message, pairs_of
+from explorer.core.formats.base import FieldLayout, Format, as_text, join_input, meta_of, message, pairs_of
 from explorer.core.record import Record
 
 _USED = {"instruction", "input", "output", "response", "system", "history"}
@@ -47,4 +47,7 @@ def from_record(record: Record) -> dict:
     return obj
 
 
-FORMAT = Format("alpaca", "instruction / input / output (Alpaca, GPTeacher, LLaMA-Factory)", match, to_record, from_record)
+LAYOUT = FieldLayout(instruction=("instruction",), input=("input",), response=("output", "response"),
+                     system=("system",))
+FORMAT = Format("alpaca", "instruction / input / output (Alpaca, GPTeacher, LLaMA-Factory)", match, to_record, from_record,
+                layout=LAYOUT)

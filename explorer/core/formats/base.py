@@ -6,7 +6,67 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
-from explorer.core.record import Message, Record
+from explorer.core.record import Message, Record, normalize_role
+
+FIELDS = ("instruction", "input", "response", "system")
+
+
+@dataclass(frozen=True)
+class TurnList:
+    """Where a conversation's turns live: a list under `key`, each turn an object {role: tag, content: text}."""
+
+    key: str
+    role: str | None = "role"
+    """The key of a turn's role tag; None: turns carry no role (their place decides it, see `only_user`)."""
+    content: str | None = "content"
+    """The key of a turn's text; None: turns are plain strings."""
+    tags: tuple[tuple[str, str], ...] = ()
+    """(role, tag) pairs: the tag a new turn of that role is written with (absent: the role name itself)."""
+    only_user: bool = False
+    """Roleless turns are all user turns (prompt lists); otherwise they alternate user/assistant."""
+
+    def tag(self, role: str) -> str:
+        return dict(self.tags).get(role, role)
+
+    def role_of(self, tag: object) -> str | None:
+        """The role a stored tag stands for: one of this list's own tags, or a common alias (human, gpt...)."""
+        return next((role for role, t in self.tags if t == tag), None) or normalize_role(tag)
+
+
+@dataclass(frozen=True)
+class FieldLayout:
+    """Where a record's instruction / input / response / system / turns live in its source object.
+
+    Each field is a tuple of alternative keys (the first one the object has is used; a new key is the
+    first). A field with no keys is not a key of its own: it lives in `turns`, or the format lacks it."""
+
+    instruction: tuple[str, ...] = ()
+    input: tuple[str, ...] = ()
+    response: tuple[str, ...] = ()
+    system: tuple[str, ...] = ()
+    turns: TurnList | None = None
+
+    def keys(self, field: str) -> tuple[str, ...]:
+        return getattr(self, field) if field in FIELDS else ()
+
+    def key_in(self, obj: dict, field: str) -> str | None:
+        """The key that holds `field` in `obj` (the first alternative when none is present); None if no key."""
+        keys = self.keys(field)
+        return next((k for k in keys if k in obj), keys[0] if keys else None)
+
+    @property
+    def is_conversation(self) -> bool:
+        return self.turns is not None
+
+    def instruction_and_input(self, obj: dict) -> tuple[str, str] | None:
+        """Instruction and input as the source keeps them apart; None when the format has no separate input."""
+        if not self.input:
+            return None
+        instruction = obj.get(self.key_in(obj, "instruction")) if self.instruction else None
+        if not isinstance(instruction, str):
+            return None
+        extra = obj.get(self.key_in(obj, "input"))
+        return instruction, extra if isinstance(extra, str) else ""
 
 
 @dataclass(frozen=True)
@@ -18,6 +78,11 @@ class Format:
     to_record: Callable[[dict, int], Record]
     from_record: Callable[[Record], dict] | None = None
     """Convert a normalized record into this format; raises NotExpressible when it cannot."""
+    layout: FieldLayout | Callable[[dict], FieldLayout] | None = None
+    """Where its fields live (for edits): fixed, or a function of the object when that decides; None: not editable."""
+
+    def layout_for(self, obj: dict) -> FieldLayout | None:
+        return self.layout(obj) if callable(self.layout) else self.layout
 
 
 class NotExpressible(ValueError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from explorer.core.formats.base import Format, as_text, meta_of, message
+from explorer.core.formats.base import FieldLayout, Format, TurnList, as_text, meta_of, message
 from explorer.core.record import Message, Record, normalize_role
 
 _SHAREGPT_TAGS = {"system": "system", "user": "human", "assistant": "gpt", "tool": "observation"}
@@ -88,8 +88,15 @@ def sharegpt_from_record(record: Record) -> dict:
     return {"conversations": turns}
 
 
+def sharegpt_layout(obj: dict) -> FieldLayout:
+    turns = _dict_turns(obj, "conversations")
+    role_key, content_key = _sharegpt_keys(turns) if turns else ("from", "value")
+    tags = tuple(_SHAREGPT_TAGS.items()) if role_key == "from" else ()
+    return FieldLayout(turns=TurnList("conversations", role_key, content_key, tags))
+
+
 SHAREGPT = Format("sharegpt", "conversations: [{from, value}] (ShareGPT, FastChat)",
-                  sharegpt_match, sharegpt_to_record, sharegpt_from_record)
+                  sharegpt_match, sharegpt_to_record, sharegpt_from_record, layout=sharegpt_layout)
 
 
 # OpenAI / Hugging Face messages ----------------------------------------------------------------
@@ -121,7 +128,8 @@ def messages_from_record(record: Record) -> dict:
 
 
 MESSAGES = Format("messages", "messages: [{role, content}] (OpenAI, Hugging Face chat)",
-                  messages_match, messages_to_record, messages_from_record)
+                  messages_match, messages_to_record, messages_from_record,
+                  layout=FieldLayout(turns=TurnList("messages", "role", "content")))
 
 
 # LIMA / UltraChat raw: alternating user/assistant strings ----------------------------------------
@@ -144,6 +152,11 @@ def lima_to_record(obj: dict, rid: int) -> Record:
     return Record(rid, "lima", msgs, meta_of(obj, {key}))
 
 
+def lima_layout(obj: dict) -> FieldLayout:
+    key, _ = _string_turns(obj) or ("conversations", [])
+    return FieldLayout(turns=TurnList(key, role=None, content=None))
+
+
 LIMA = Format("lima", "conversations: [user, assistant, ...] as plain strings (LIMA, UltraChat)",
-              lima_match, lima_to_record)
+              lima_match, lima_to_record, layout=lima_layout)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from explorer.core.formats.base import Format, as_text, join_input, meta_of, message
+from explorer.core.formats.base import FieldLayout, Format, as_text, join_input, meta_of, message
 from explorer.core.record import Record
 
 _USED = {"instruction", "context", "response"}
@@ -23,4 +23,5 @@ def to_record(obj: dict, rid: int) -> Record:
     return Record(rid, "dolly", msgs, meta_of(obj, _USED), warnings)
 
 
-FORMAT = Format("dolly", "instruction / context / response / category (Dolly)", match, to_record)
+LAYOUT = FieldLayout(instruction=("instruction",), input=("context",), response=("response",))
+FORMAT = Format("dolly", "instruction / context / response / category (Dolly)", match, to_record, layout=LAYOUT)

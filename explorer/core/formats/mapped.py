@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from explorer.core.errors import DatasetError
-from explorer.core.formats.base import Format, as_text, join_input, meta_of, message
+from explorer.core.formats.base import FieldLayout, Format, TurnList, as_text, join_input, meta_of, message
 from explorer.core.formats.conversations import _read_turns, _turns
-from explorer.core.record import Record
+from explorer.core.record import Record, normalize_role
 
 MAPPABLE = ("instruction", "input", "response", "system", "conversations", "user_turns", "role", "content")
 
@@ -114,5 +114,28 @@ class ColumnMapping:
             msgs.append(message("user", as_text(turn, what, warnings)))
         return msgs
 
+    def layout(self, obj: dict) -> FieldLayout:
+        """Where the mapped fields live; a turn list's shape (strings or objects) is read from the object."""
+        system = (self.system,) if self.system else ()
+        key = self.user_turns or self.conversations
+        if not key:
+            return FieldLayout(instruction=(self.instruction,) if self.instruction else (),
+                               input=(self.input,) if self.input else (),
+                               response=(self.response,) if self.response else (), system=system)
+        items = _turns(obj.get(key)) or []
+        objects = bool(items) and all(isinstance(t, dict) for t in items)
+        if self.user_turns:
+            turns = TurnList(key, role=None, content=self.content if objects else None, only_user=True)
+        elif objects:
+            tags: dict[str, str] = {}  # new turns are tagged as this record tags its turns already
+            for t in items:
+                tag = t.get(self.role)
+                if normalize_role(tag):
+                    tags.setdefault(normalize_role(tag), tag)
+            turns = TurnList(key, self.role, self.content, tuple(tags.items()))
+        else:
+            turns = TurnList(key, role=None, content=None)
+        return FieldLayout(system=system, turns=turns)
+
     def as_format(self) -> Format:
-        return Format("mapped", f"column mapping {self}", self.matches, self.to_record)
+        return Format("mapped", f"column mapping {self}", self.matches, self.to_record, layout=self.layout)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from explorer.core.formats.base import Format, as_text, meta_of, message
+from explorer.core.formats.base import FieldLayout, Format, as_text, meta_of, message
 from explorer.core.formats.conversations import _read_turns
 from explorer.core.record import Message, Record
 
@@ -32,7 +32,8 @@ def pc_to_record(obj: dict, rid: int) -> Record:
     return _pair_record(obj, rid, "prompt_completion", "prompt", "completion", {"prompt", "completion", "system"})
 
 
-PROMPT_COMPLETION = Format("prompt_completion", "prompt / completion (strings or message lists)", pc_match, pc_to_record)
+PROMPT_COMPLETION = Format("prompt_completion", "prompt / completion (strings or message lists)", pc_match, pc_to_record,
+                           layout=FieldLayout(instruction=("prompt",), response=("completion",), system=("system",)))
 
 
 def pref_match(obj: dict) -> bool:
@@ -48,7 +49,8 @@ def pref_to_record(obj: dict, rid: int) -> Record:
     return Record(rid, "preference", msgs, meta_of(obj, {"chosen"}), warnings)
 
 
-PREFERENCE = Format("preference", "prompt / chosen / rejected (preference pairs)", pref_match, pref_to_record)
+PREFERENCE = Format("preference", "prompt / chosen / rejected (preference pairs)", pref_match, pref_to_record,
+                    layout=FieldLayout(instruction=("prompt",), response=("chosen",), system=("system",)))
 
 QA_KEYS = (
     ("question", "answer"), ("question", "std_answer"), ("question", "response"),
@@ -70,4 +72,13 @@ def qa_to_record(obj: dict, rid: int) -> Record:
     return _pair_record(obj, rid, "qa", q, a, {q, a, "system_prompt", "system"})
 
 
-QA = Format("qa", "question / answer and similar pairs (query/response, OpenOrca...)", qa_match, qa_to_record)
+def qa_layout(obj: dict) -> FieldLayout:
+    """The key pair the object has (none: no editable fields); the system prompt as OpenOrca keeps it."""
+    pair = _qa_keys(obj)
+    if pair is None:
+        return FieldLayout()
+    return FieldLayout(instruction=(pair[0],), response=(pair[1],), system=("system_prompt", "system"))
+
+
+QA = Format("qa", "question / answer and similar pairs (query/response, OpenOrca...)", qa_match, qa_to_record,
+            layout=qa_layout)

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QHBoxLayout, 
 
 from explorer.core.analysis.checks import FLAGS
 from explorer.core.curation import edits as E
+from explorer.core.formats import layout_of
 
-CONVERSATION_FORMATS = {"messages", "sharegpt", "lima"}
 FIELD_ROWS = ("system", "instruction", "input", "response")
 
 
@@ -116,15 +116,16 @@ class RecordEditor(QWidget):
         self.header.setText(" · ".join(parts))
         flags = doc.live.flags[rid] if doc.live is not None else []
         self.flags_label.setText("\n".join(f"⚑ {f}: {FLAGS[f]}" for f in flags))
-        self.conversation = fmt in CONVERSATION_FORMATS
+        obj = doc.session.state.object(doc.dataset, rid)
+        self.conversation = _is_conversation(fmt, obj, doc.dataset.mapping)
         if self.conversation:
             for k, m in enumerate(record.messages):
                 self._add_box(m.role, ("turn", k), m.content, len(record.messages))
             self.form.addRow("", self._add_turn_row())
         else:
             values = {"system": record.system, "response": record.response}
-            obj = doc.session.state.object(doc.dataset, rid)
-            values["instruction"], values["input"] = _instruction_and_input(fmt, obj, record.instruction)
+            values["instruction"], values["input"] = _instruction_and_input(fmt, obj, record.instruction,
+                                                                            doc.dataset.mapping)
             for name in FIELD_ROWS:
                 self._add_box(name, ("field", name), values[name])
         for _, key, box in self.boxes:
@@ -220,10 +221,13 @@ def _token_text(text: str) -> str:
     return f"{len(tokens.encoding().encode_ordinary(text)):,} tokens"
 
 
-def _instruction_and_input(fmt: str, obj: dict, joined: str) -> tuple[str, str]:
+def _is_conversation(fmt: str, obj: dict, mapping=None) -> bool:
+    """Records whose format keeps a turn list are edited turn by turn (the format's layout says)."""
+    layout = layout_of(fmt, obj, mapping)
+    return layout is not None and layout.is_conversation
+
+
+def _instruction_and_input(fmt: str, obj: dict, joined: str, mapping=None) -> tuple[str, str]:
     """Field formats keep instruction and input apart in the source; show them apart too."""
-    keys = {"alpaca": ("instruction", "input"), "dolly": ("instruction", "context")}.get(fmt)
-    if keys and isinstance(obj.get(keys[0]), str):
-        extra = obj.get(keys[1])
-        return obj[keys[0]], extra if isinstance(extra, str) else ""
-    return joined, ""
+    layout = layout_of(fmt, obj, mapping)
+    return (layout.instruction_and_input(obj) if layout else None) or (joined, "")
