@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QDockWidget, QLabel, QListWidget, QMainWindow, QMessageBox, QProgressBar, QPushButton,
-                               QStackedWidget, QToolBar, QWidget)
+from PySide6.QtWidgets import QDockWidget, QListWidget, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
 
 from explorer.core import mappings
 from explorer.ui.actions import MENUS, Context, build_actions, update_enabled
@@ -25,6 +24,7 @@ from explorer.ui.panels.duplicates_panel import DuplicatesPanel
 from explorer.ui.panels.problems_panel import ProblemsPanel
 from explorer.ui.panels.summary_panels import ClustersPanel, CoveragePanel, LegendPanel, QualityPanel
 from explorer.ui.start_page import StartPage
+from explorer.ui.status_area import StatusArea
 from explorer.ui.table.record_model import RecordTableModel, record_table
 from explorer.ui.view_state import ViewState
 from explorer.ui.window_commands import WindowCommands
@@ -60,7 +60,8 @@ class MainWindow(WindowCommands, QMainWindow):
         self.addToolBar(tools)
         self.actions = build_actions(self, {title: self.menuBar().addMenu(title) for title in MENUS}, tools)
         self.act_undo, self.act_redo = self.actions["undo"], self.actions["redo"]
-        self._build_status()
+        self.status = StatusArea(self.statusBar(), document.runner)
+        self.cancel_button, self.selection_label = self.status.cancel_button, self.status.selection_label
         self._connect()
         self.restoreGeometry(self.settings.value("geometry", b""))
         if not self.restoreState(self.settings.value("windowState", b"")):
@@ -107,19 +108,6 @@ class MainWindow(WindowCommands, QMainWindow):
         self.resizeDocks([d["Table"]], [190], Qt.Vertical)
         self.resizeDocks([d["Clusters"], d["Legend"]], [420, 160], Qt.Vertical)
 
-    def _build_status(self) -> None:
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(260)
-        self.progress_text = QLabel()
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(lambda: self.document.runner.cancel())
-        self.selection_label = QLabel()
-        bar = self.statusBar()
-        bar.addWidget(self.selection_label, 1)
-        for widget in (self.progress_text, self.progress, self.cancel_button):
-            bar.addPermanentWidget(widget)
-        self._set_busy(False)
-
     def _connect(self) -> None:
         doc, st, ws = self.document, self.state, self.document.workspace
         doc.loaded.connect(self._on_loaded)
@@ -132,10 +120,6 @@ class MainWindow(WindowCommands, QMainWindow):
         doc.exported.connect(lambda r: self.statusBar().showMessage(f"Wrote {r.written:,} records to {r.out}", 8000))
         doc.found.connect(self._on_found)
         doc.matched.connect(self._on_matched)
-        runner = doc.runner
-        runner.progress.connect(self._on_progress)
-        runner.busy_changed.connect(self._set_busy)
-        runner.cancelled.connect(lambda kind: self.statusBar().showMessage(f"{kind} cancelled", 5000))
         self.map.selected.connect(st.select)
         self.map.clicked.connect(lambda rid: st.set_current(rid) if rid >= 0 else None)
         st.selection_changed.connect(self._on_selection)
@@ -321,15 +305,6 @@ class MainWindow(WindowCommands, QMainWindow):
         if has:
             self.history.addItems([edit.label for edit, _ in session.undo_stack[-200:]])
             self.history.scrollToBottom()
-
-    def _set_busy(self, busy: bool) -> None:
-        for widget in (self.progress, self.cancel_button, self.progress_text):
-            widget.setVisible(busy)
-
-    def _on_progress(self, kind: str, done: int, total: int, text: str) -> None:
-        self.progress.setMaximum(max(total, 0) if total else 0)
-        self.progress.setValue(min(done, total) if total else 0)
-        self.progress_text.setText(text)
 
     def closeEvent(self, event) -> None:
         if not self.leave_record():
