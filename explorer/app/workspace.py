@@ -89,8 +89,14 @@ class Workspace:
         self.pipeline = self.pipeline_factory(loaded.dataset)
         self.opened.emit()
 
+    def needs_mapping(self) -> bool:
+        """No record fits a known format: analysing would embed empty strings, so a column mapping comes first."""
+        ds = self.dataset
+        return ds is not None and ds.mapping is None and len(ds) > 0 and \
+            ds.format_counts() == {formats.UNKNOWN: len(ds)}
+
     def analysis_job(self, params: AnalysisParams | None = None) -> Job | None:
-        if self.pipeline is None:
+        if self.pipeline is None or self.needs_mapping():
             return None
         self.params = params or self.params
         pipeline, p = self.pipeline, self.params

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from explorer.cli.common import add_dataset_args, open_dataset
 from explorer.cli.progress_bar import TerminalProgress
@@ -52,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
     if len(dataset) == 0:
         print(f"Nothing to analyze: {dataset.notice}")
         return 1
+    unknown = [p for p in dataset.problems if p.kind == "format_unknown" and p.record is None]
+    if unknown and dataset.mapping is None:
+        print(f"sft-explorer: error: {dataset.path}: {unknown[0].message}", file=sys.stderr)
+        return 1
     analysis = Pipeline(dataset, cache=EmbeddingCache()).run(params_from(args), progress)
     progress.close()
     paths = write_analysis(analysis, dataset, args.out)
@@ -61,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     flagged = {k: v for k, v in analysis.flag_counts().items() if v}
     if flagged:
         print("Flags: " + ", ".join(f"{k} {v}" for k, v in flagged.items()))
+    if analysis.facts.get("prompt_only_share") == 1:
+        print("Prompts only: the records have no responses (unanswered is not flagged record by record)")
     gaps = [row["kind"] for row in analysis.coverage if row["gap"]]
     print(f"Gaps ({len(gaps)} kinds under half their target): {', '.join(gaps) or 'none'}")
     for name, path in paths.items():

@@ -106,11 +106,30 @@ def load(path: str | Path, mapping: ColumnMapping | None = None, split: str | No
     dataset = Dataset(str(path), source, record_units, format_codes, found.names, found.problems, mapping)
     if found.oasst_rows:
         _add_threads(dataset, found.oasst_rows)
+    if len(dataset) and dataset.format_counts() == {formats.UNKNOWN: len(dataset)}:
+        _summarize_unknown(dataset)
     if dataset.is_mixed:
         dataset.problems.append(Problem(
             "mixed formats: " + ", ".join(f"{n} {c}" for n, c in dataset.format_counts().items()),
             severity="warning", kind="mixed_formats"))
     return dataset
+
+
+def _summarize_unknown(dataset: Dataset) -> None:
+    """No record fits a known format: one problem that names the keys found and how to map them, instead of one
+    warning per record."""
+    keys: dict[str, int] = {}
+    for rid in range(min(len(dataset), 1000)):
+        for key in dataset.source_object(rid):
+            keys[str(key)] = keys.get(str(key), 0) + 1
+    found = ", ".join(f"{k} ({n})" for k, n in sorted(keys.items(), key=lambda kv: -kv[1])[:12])
+    names = list(keys)
+    example = f"--map instruction={names[0]},response={names[1]}" if len(names) > 1 else "--map instruction=KEY"
+    dataset.problems[:] = [p for p in dataset.problems if p.kind != "format_unknown"]
+    dataset.problems.append(Problem(
+        f"no record matches a known SFT format; keys found (in the first {min(len(dataset), 1000):,} records): "
+        f"{found}. Say which key holds what with a column mapping, e.g. {example}", severity="error",
+        kind="format_unknown"))
 
 
 def _add_threads(dataset: Dataset, rows: dict[int, dict]) -> None:

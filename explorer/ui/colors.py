@@ -60,6 +60,11 @@ def groups_for(mode: str, document) -> Groups:
         names = [f"without {flag}", flag]
         index = np.array([1 if flag in fs else 0 for fs in live.flags], dtype=np.int64)
         colors = [QUIET, "#e15759"]
+    elif mode.startswith("column:"):
+        names_, codes = document.columns[mode.split(":", 1)[1]]
+        names = ["(none)"] + list(names_)
+        index = (codes + 1).astype(np.int64)
+        colors = [QUIET] + [PALETTE[i % len(PALETTE)] for i in range(len(names_))]
     elif mode == "tokens":
         bins = np.digitize(live.tokens["conversation"], TOKEN_BINS[1:])
         names = [f"< {TOKEN_BINS[1]}"] + [f"{lo}–{hi}" for lo, hi in zip(TOKEN_BINS[1:], TOKEN_BINS[2:])] + \

@@ -187,7 +187,7 @@ class MainWindow(WindowCommands, QMainWindow):
     # -- what the workspace tells ---------------------------------------------------------------------
     def _on_loaded(self) -> None:
         doc = self.document
-        if doc.dataset.format == "unknown" and doc.dataset.mapping is None:
+        if doc.workspace.needs_mapping():
             self.ask_mapping()
         self.problems.refresh(doc)
         self.model.set_rows(np.arange(len(doc)))
@@ -216,6 +216,7 @@ class MainWindow(WindowCommands, QMainWindow):
                                                        if facet == "cluster" else str(v))
         self.filter_bar.set_index(doc.facet_index())
         self.filter_bar.saved = self._saved_filters()
+        self.page.set_columns(sorted(doc.columns))
         self.restyle()
         self.refresh_counts()
         self.duplicates.refresh(doc)
@@ -223,8 +224,9 @@ class MainWindow(WindowCommands, QMainWindow):
         self.editor.show_record(self.state.current)
         self._update_actions()
         e = doc.analysis.embedding
+        prompts = " · prompts only, no responses" if doc.analysis.facts.get("prompt_only_share") == 1 else ""
         self.statusBar().showMessage(f"Analysis done: {doc.workspace.balance().clusters} clusters; embeddings on "
-                                     f"{e['device']} ({e['computed']:,} new, {e['cached']:,} cached)", 8000)
+                                     f"{e['device']} ({e['computed']:,} new, {e['cached']:,} cached){prompts}", 8000)
 
     def _on_failed(self, kind: str, message: str) -> None:
         box = QMessageBox(QMessageBox.Warning, "SFT Explorer", "", QMessageBox.Close, self)

@@ -36,3 +36,16 @@ class MapPage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.map, 1)
+
+    def set_columns(self, columns: list[str]) -> None:
+        """Offer the dataset's categorical metadata columns as colour modes (`column:NAME`)."""
+        current = self.color_by.currentText()
+        self.color_by.blockSignals(True)
+        self.color_by.clear()
+        self.color_by.addItems(list(COLOR_MODES) + [f"flag:{name}" for name in FLAGS] +
+                               [f"column:{name}" for name in columns])
+        index = self.color_by.findText(current)
+        self.color_by.setCurrentIndex(max(index, 0))
+        self.color_by.blockSignals(False)
+        if index < 0:  # the column the map was coloured by is gone
+            self.color_by.currentTextChanged.emit(self.color_by.currentText())

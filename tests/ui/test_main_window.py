@@ -223,8 +223,7 @@ def test_cluster_names_survive_reclustering(qtbot, window, tmp_path):
     # a re-clustering that numbers the clusters differently (ids shifted by one) and drops one member
     shifted = np.where(before.clusters >= 0, before.clusters + 1, -1)
     shifted[np.flatnonzero(before.clusters == football)[0]] = -1
-    doc.analysis = dataclasses.replace(before, clusters=shifted)
-    doc._carry_cluster_names(before)
+    doc.workspace.analysis_done(dataclasses.replace(before, clusters=shifted))
     assert doc.cluster_name(football + 1) == "sport questions"
     assert doc.session.state.cluster_names == {football + 1: "sport questions"}
     assert window.act_undo.text() == "Undo: carry cluster names to the new clusters"

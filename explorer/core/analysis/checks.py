@@ -144,17 +144,20 @@ def is_reasoning_task(instruction: str) -> bool:
 
 def flags_for(instruction: str, response: str, instruction_tokens: int, response_tokens: int,
               conversation_tokens: int, has_assistant: bool = True, ends_with_assistant: bool = True,
-              params: CheckParams | None = None) -> list[str]:
+              params: CheckParams | None = None, prompt_only: bool = False) -> list[str]:
     """The flags of one record, from its texts and token counts alone (no duplicate/near_duplicate flags).
 
     ``instruction`` and ``response`` are the record's prompt and last answer as in `RecordTexts`; the token counts
     are those of `explorer.core.tokens.count` for the instruction, the response and the whole conversation.
     Cheap enough to call on every edit of a single record; `flag_records` calls it for each record.
+    `prompt_only`: a prompt by design (no answer expected): only the prompt's own checks apply.
     """
     params = params or CheckParams()
     f: list[str] = []
     if conversation_tokens > params.max_tokens:
         f.append("too_long")
+    if prompt_only:
+        return f + (["too_short"] if instruction_tokens < 3 else [])
     if not has_assistant or not ends_with_assistant:
         f.append("unanswered")
     elif not response.strip():
@@ -184,7 +187,8 @@ def flag_records(texts: RecordTexts, tokens: dict[str, np.ndarray], near_group: 
     for i in range(n):
         f = flags_for(texts.instruction[i], texts.response[i], int(tokens["instruction"][i]),
                       int(tokens["response"][i]), int(tokens["conversation"][i]), bool(texts.has_assistant[i]),
-                      bool(texts.ends_with_assistant[i]), params)
+                      bool(texts.ends_with_assistant[i]), params,
+                      bool(texts.prompt_only[i]) if texts.prompt_only else False)
         flags.append(f)
         key = normalize_ws(texts.conversation[i])
         first = first_copy.setdefault(key, i)
@@ -224,8 +228,9 @@ FEW_SHOT = re.compile(r"^\s*(example\s*\d*|input|q|question|输入|示例|例\s*
 
 
 def dataset_facts(texts: RecordTexts) -> dict:
-    """Shares of multi-turn and few-shot records and the language mix of instructions."""
+    """Shares of multi-turn, few-shot and prompt-only records, and the language mix of instructions."""
     n = len(texts) or 1
+    prompts = sum(1 for p in texts.prompt_only if p)
     multi = sum(1 for c in texts.user_turn_count if c > 1)
     few_shot = sum(1 for t in texts.instruction if len(FEW_SHOT.findall(t)) >= 2)
     langs: dict[str, int] = {}
@@ -233,4 +238,5 @@ def dataset_facts(texts: RecordTexts) -> dict:
         lang = language.guess(t) or "unknown"
         langs[lang] = langs.get(lang, 0) + 1
     return {"multi_turn_share": round(multi / n, 4), "few_shot_share": round(few_shot / n, 4),
+            "prompt_only_share": round(prompts / n, 4),
             "languages": dict(sorted(langs.items(), key=lambda kv: -kv[1]))}

@@ -24,15 +24,16 @@ KEPT_FROM_ANALYSIS = ("near_duplicate",)
 """Flags that need the neighbour graph: an edited record keeps what the analysis found until it is re-run."""
 
 
-def recheck(record: Record, params: checks.CheckParams) -> tuple[list[str], dict[str, int]]:
+def recheck(record: Record, params: checks.CheckParams, prompt_only: bool = False) -> tuple[list[str], dict[str, int]]:
     """Flags (all but duplicate/near-duplicate) and token counts of one record as it is now."""
     texts = RecordTexts([], [], [], [], [], [], [], [])
-    add_record(texts, record)
+    add_record(texts, record, prompt_only)
     enc = tokens_mod.encoding()
     counts = {name: len(enc.encode_ordinary(getattr(texts, name)[0])) for name in ("instruction", "response",
                                                                                    "conversation")}
     flags = checks.flags_for(texts.instruction[0], texts.response[0], counts["instruction"], counts["response"],
-                             counts["conversation"], texts.has_assistant[0], texts.ends_with_assistant[0], params)
+                             counts["conversation"], texts.has_assistant[0], texts.ends_with_assistant[0], params,
+                             texts.prompt_only[0])
     return flags, counts
 
 
@@ -86,7 +87,8 @@ class LiveAnalysis:
                     self._set(i, list(self.analysis.flags[i]), {k: int(v[i]) for k, v in self.analysis.tokens.items()})
                     self._differs.discard(i)
                 continue
-            flags, counts = recheck(record, self.check_params)
+            flags, counts = recheck(record, self.check_params, self.analysis.texts.prompt_only[i]
+                                    if self.analysis.texts.prompt_only else False)
             flags += [f for f in self.analysis.flags[i] if f in KEPT_FROM_ANALYSIS]
             self._set(i, [f for f in FLAG_NAMES if f in flags], counts)
             self._differs.add(i)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from explorer.core.dataset import Dataset
 from explorer.core.progress import CancelFn, ProgressFn
@@ -23,6 +23,8 @@ class RecordTexts:
     user_turn_count: list[int]
     has_assistant: list[bool]
     ends_with_assistant: list[bool]
+    prompt_only: list[bool] = field(default_factory=list)
+    """Records that are prompts by design (format `prompts`, or mapped as user turns only): no answer expected."""
 
     def field(self, name: str) -> list[str]:
         if name not in EMBED_FIELDS:
@@ -36,12 +38,14 @@ class RecordTexts:
 def read_texts(dataset: Dataset, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> RecordTexts:
     """Read every record once and keep the text columns the analysis needs."""
     cols = RecordTexts([], [], [], [], [], [], [], [])
+    user_turns_mapping = dataset.mapping is not None and bool(getattr(dataset.mapping, "user_turns", None))
     for record in dataset.iter_records(progress, cancel):
-        add_record(cols, record)
+        add_record(cols, record, user_turns_mapping and record.format == "mapped")
     return cols
 
 
-def add_record(cols: RecordTexts, record: Record) -> None:
+def add_record(cols: RecordTexts, record: Record, prompt_only: bool = False) -> None:
+    """Append one record's columns; `prompt_only` also when the record's format is `prompts`."""
     users = [m.content for m in record.messages if m.role == "user"]
     cols.instruction.append(record.instruction)
     cols.response.append(record.response)
@@ -51,3 +55,4 @@ def add_record(cols: RecordTexts, record: Record) -> None:
     cols.user_turn_count.append(len(users))
     cols.has_assistant.append(any(m.role == "assistant" for m in record.messages))
     cols.ends_with_assistant.append(bool(record.messages) and record.messages[-1].role == "assistant")
+    cols.prompt_only.append(prompt_only or record.format == "prompts")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from explorer.core.formats import alpaca, dolly, oasst
+from explorer.core.formats import alpaca, dolly, oasst, prompts
 from explorer.core.formats.base import FIELDS, FieldLayout, Format, NotExpressible, TurnList
 from explorer.core.formats.conversations import LIMA, MESSAGES, SHAREGPT
 from explorer.core.formats.mapped import ColumnMapping
@@ -11,6 +11,7 @@ from explorer.core.record import Record
 
 DETECTION_ORDER: tuple[Format, ...] = (
     MESSAGES, SHAREGPT, LIMA, oasst.FORMAT, dolly.FORMAT, alpaca.FORMAT, PREFERENCE, PROMPT_COMPLETION, QA,
+    prompts.FORMAT,  # last: a record with an answer is never read as a bare prompt
 )
 FORMATS: dict[str, Format] = {f.name: f for f in DETECTION_ORDER}
 UNKNOWN = "unknown"
