@@ -18,24 +18,10 @@ def test_reference_similarities():
     assert abs(sims[1, 2] - 0.1411) < 0.001
 
 
-def test_helper_process_embedder_gives_the_same_vectors():
-    from explorer.core.analysis.embed_worker import ProcessEmbedder
-
-    helper = ProcessEmbedder("all-MiniLM-L6-v2", "cpu")
-    try:
-        assert (helper.dim, helper.device) == (384, "cpu")
-        here = SentenceTransformerEmbedder(device="cpu").encode(SENTENCES)
-        assert np.allclose(helper.encode(SENTENCES), here, atol=1e-5)
-        assert helper.encode(["again"]).shape == (1, 384)
-    finally:
-        helper.close()
-
-
-def test_helper_reports_a_model_that_cannot_load(tmp_path):
+def test_a_model_that_cannot_load_is_a_clear_error(tmp_path):
     import pytest
 
-    from explorer.core.analysis.embed_worker import ProcessEmbedder
     from explorer.core.errors import DatasetError
 
     with pytest.raises(DatasetError, match="cannot load embedding model"):
-        ProcessEmbedder(str(tmp_path / "no-such-model"), "cpu")
+        SentenceTransformerEmbedder(str(tmp_path / "no-such-model"), "cpu")

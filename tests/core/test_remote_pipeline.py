@@ -38,3 +38,44 @@ def test_remote_reports_a_dataset_it_cannot_open(tmp_path):
     with pytest.raises(DatasetError, match="no such file"):
         remote.run(AnalysisParams(device="cpu"))
     remote.close()
+
+
+def test_the_helper_embeds_queries_with_its_model_and_keeps_placed_positions(tmp_path):
+    from explorer.core.analysis.embed_cache import EmbeddingCache
+    from explorer.core.analysis.pipeline import Pipeline
+    from explorer.core.dataset import load
+
+    path = write(tmp_path / "d", planted_records(12)[0], "jsonl")
+    params = AnalysisParams(device="cpu", seed=1)
+    remote = RemotePipeline(str(path))
+    try:
+        remote.run(params)
+        queries = ["a question about the stars", "一个关于足球的问题"]
+        far = remote.embed_texts(queries, params)
+        near = Pipeline(load(path), cache=EmbeddingCache(tmp_path / "c.sqlite")).embed_texts(queries, params)
+        assert far.shape == (2, 384) and np.allclose(far, near, atol=1e-5)
+        remote.set_positions([3, 7], np.array([[9.5, -9.5], [1.25, 2.5]], dtype=np.float32))
+        again = remote.run(AnalysisParams(device="cpu", seed=1, min_cluster_size=6))  # map stage reused
+        assert again.xy[3].tolist() == [9.5, -9.5] and again.xy[7].tolist() == [1.25, 2.5]
+    finally:
+        remote.close()
+
+
+def test_a_placed_record_keeps_its_place_after_a_rerun_in_the_shipped_app_path(tmp_path):
+    """The app's path: a Workspace on the helper-process pipeline, an edit, its placement, then a re-run."""
+    from explorer.app.workspace import Workspace
+    from explorer.core.curation import edits as E
+
+    path = write(tmp_path / "d", planted_records(12)[0], "jsonl")
+    workspace = Workspace(lambda dataset: RemotePipeline(dataset.path), AnalysisParams(device="cpu", seed=1))
+    try:
+        workspace.load_done(workspace.load_job(path)(None, None))
+        workspace.analysis_done(workspace.analysis_job()(None, None))
+        workspace.apply(E.SetField(5, "instruction", "A question about football: who won the cup?"))
+        workspace.place_done(workspace.place_job([5])(None, None))
+        placed = workspace.analysis.xy[5].copy()
+        workspace.analysis_done(workspace.analysis_job(AnalysisParams(device="cpu", seed=1, min_cluster_size=6))(
+            None, None))
+        assert np.array_equal(workspace.analysis.xy[5], placed)
+    finally:
+        workspace.close()

@@ -49,7 +49,7 @@ def _header(info: dict) -> str:
     return (f"<h1>SFT Explorer report</h1><p><b>{escape(d['path'])}</b> — {d['records']:,} records "
             f"({escape(d['format'])}, {escape(d['container'])}), {d['problems']} load problems.</p>"
             f"<p>{b['clusters']} clusters, normalized entropy {b['normalized_entropy']:.2f} (1 = even), largest "
-            f"cluster {b['largest_share']:.0%}, noise {b['noise_share']:.0%}. Gaps (kinds under half their target): "
+            f"cluster {b['largest_share']:.1%}, noise {b['noise_share']:.1%}. Gaps (kinds under half their target): "
             f"<b>{escape(gaps)}</b>.</p><p class='muted'>Embeddings: {escape(e['model'])} on {escape(e['device'])} "
             f"({e['computed']:,} computed, {e['cached']:,} from cache); analysis took {secs:.1f} s.</p>")
 

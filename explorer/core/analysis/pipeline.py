@@ -110,6 +110,18 @@ class Pipeline:
         """Forget every stage (the dataset's records changed)."""
         self._stages.clear()
 
+    def embed_texts(self, texts: list[str], params: AnalysisParams, progress: ProgressFn | None = None,
+                    cancel: CancelFn | None = None) -> np.ndarray:
+        """Unit vectors of `texts` (search queries, edited records) with the analysis' model and cache."""
+        return embed(lambda: self.embedder(params), model_id_for(params.model), list(texts), self.cache, progress,
+                     cancel).vectors
+
+    def set_positions(self, ids, xy: np.ndarray) -> None:
+        """Placed records keep these positions in the cached map stage: a later run that reuses it returns them."""
+        hit = self._stages.get("map")
+        if hit is not None:
+            hit[1][np.asarray(ids, dtype=np.int64)] = xy
+
     def run(self, params: AnalysisParams = AnalysisParams(), progress: ProgressFn | None = None,
             cancel: CancelFn | None = None) -> Analysis:
         """Compute (or reuse) every stage for `params`."""

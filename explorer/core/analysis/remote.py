@@ -4,6 +4,9 @@ and HDBSCAN then never holds the GUI process's Python lock, so the window never 
 `RemotePipeline.run(params, progress, cancel)` behaves like `Pipeline.run`; the helper keeps the stage caches
 between runs. Results come back pickled over the helper's own pipe (our process talking to itself; no file or
 user input is ever unpickled). Cancel stops the helper at once; the next run starts a fresh one.
+
+The same helper embeds search queries and edited records (`embed_texts`) with the model it already loaded — one
+model copy — and keeps the positions of placed records in its cached map (`set_positions`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import queue
 import subprocess
 import sys
 import threading
+
+import numpy as np
 
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis.pipeline import Analysis, AnalysisParams, Pipeline
@@ -28,8 +33,8 @@ class RemotePipeline:
         self.args = json.dumps({"path": str(path), "mapping": mapping.to_dict() if mapping else None, "split": split})
         self.proc: subprocess.Popen | None = None
         self.lines: queue.Queue = queue.Queue()
-        self.cache = EmbeddingCache()
-        self._embedders: dict = {}
+        self._lock = threading.Lock()
+        """One request at a time on the helper's pipe (analysis, embedding and placement come from several jobs)."""
 
     def _start(self) -> None:
         self.proc = subprocess.Popen([sys.executable, "-m", "explorer.core.analysis.remote", self.args],
@@ -47,40 +52,50 @@ class RemotePipeline:
             lines.put(message)
         lines.put({"error": "the analysis helper stopped"})
 
+    def _request(self, message: dict, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> dict:
+        """Send one request and wait for its answer (progress passed on; cancel stops the helper)."""
+        with self._lock:
+            if self.proc is None or self.proc.poll() is not None:
+                self._start()
+            self.proc.stdin.write(json.dumps(message).encode() + b"\n")
+            self.proc.stdin.flush()
+            while True:
+                if cancel is not None and cancel():
+                    self.close()
+                    raise CancelledError(next(iter(message)))
+                try:
+                    answer = self.lines.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                if "progress" in answer:
+                    if progress is not None:
+                        progress(*answer["progress"])
+                elif "error" in answer:
+                    if answer.get("fatal", True):
+                        self.close()
+                    raise DatasetError(answer["error"])
+                else:
+                    return answer
+
     def run(self, params: AnalysisParams = AnalysisParams(), progress: ProgressFn | None = None,
             cancel: CancelFn | None = None) -> Analysis:
-        if self.proc is None or self.proc.poll() is not None:
-            self._start()
-        self.proc.stdin.write(json.dumps({"run": dataclasses.asdict(params)}).encode() + b"\n")
-        self.proc.stdin.flush()
-        while True:
-            if cancel is not None and cancel():
-                self.close()
-                raise CancelledError("analysis")
-            try:
-                message = self.lines.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if "progress" in message and progress is not None:
-                progress(*message["progress"])
-            elif "error" in message:
-                self.close()
-                raise DatasetError(message["error"])
-            elif "data" in message:
-                return pickle.loads(message["data"])  # noqa: S301 - produced by our own helper, see module doc
+        answer = self._request({"run": dataclasses.asdict(params)}, progress, cancel)
+        return pickle.loads(answer["data"])  # noqa: S301 - produced by our own helper, see module doc
+
+    def embed_texts(self, texts: list[str], params: AnalysisParams, progress: ProgressFn | None = None,
+                    cancel: CancelFn | None = None) -> np.ndarray:
+        """Unit vectors of `texts` by `params`' model, from the helper's already loaded model and the cache."""
+        answer = self._request({"embed": {"texts": list(texts), "params": dataclasses.asdict(params)}}, progress,
+                               cancel)
+        return np.frombuffer(answer["data"], dtype=np.float32).reshape(answer["shape"]).copy()
+
+    def set_positions(self, ids, xy: np.ndarray) -> None:
+        """Placed records keep these map positions in the helper's cached map (the next run returns them)."""
+        self._request({"positions": {"ids": [int(i) for i in ids], "xy": np.asarray(xy, float).tolist()}})
 
     def invalidate(self) -> None:
         """Forget every stage: the next run starts a fresh helper."""
         self.close()
-
-    def embedder(self, params: AnalysisParams):
-        """An embedder for single queries and edited records (in its own helper process)."""
-        from explorer.core.analysis.embed_worker import make_embedder
-
-        key = (params.model, params.device)
-        if key not in self._embedders:
-            self._embedders[key] = make_embedder(params.model, params.device)
-        return self._embedders[key]
 
     def close(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -109,12 +124,23 @@ def _serve(args: dict) -> None:
     pipeline.embedder_factory = lambda p: SentenceTransformerEmbedder(p.model, p.device)
     for line in sys.stdin.buffer:
         request = json.loads(line)
-        params = AnalysisParams(**request["run"])
         try:
-            analysis = pipeline.run(params, lambda d, t, text: send({"progress": [d, t, text]}))
+            _answer(pipeline, request, send)
         except DatasetError as e:
-            send({"error": str(e)})
-            continue
+            send({"error": str(e), "fatal": False})
+
+
+def _answer(pipeline: Pipeline, request: dict, send) -> None:
+    if "embed" in request:
+        params = AnalysisParams(**request["embed"]["params"])
+        vectors = np.ascontiguousarray(pipeline.embed_texts(request["embed"]["texts"], params), dtype=np.float32)
+        send({"result": vectors.nbytes, "shape": list(vectors.shape)}, vectors.tobytes())
+    elif "positions" in request:
+        pipeline.set_positions(request["positions"]["ids"], np.array(request["positions"]["xy"], dtype=np.float32))
+        send({"done": True})
+    else:
+        params = AnalysisParams(**request["run"])
+        analysis = pipeline.run(params, lambda d, t, text: send({"progress": [d, t, text]}))
         if analysis.neighbors is not None:
             analysis = dataclasses.replace(analysis, neighbors=dataclasses.replace(analysis.neighbors,
                                                                                    search_index=None))
