@@ -8,43 +8,48 @@ import sys
 from explorer.cli.common import add_dataset_args, open_dataset
 from explorer.cli.progress_bar import TerminalProgress
 from explorer.core.analysis.embed_cache import EmbeddingCache
-from explorer.core.analysis.embedding import DEFAULT_MODEL, DEVICES
-from explorer.core.analysis.pipeline import AnalysisParams, Pipeline
+from explorer.core.analysis.params import AnalysisParams, from_dict, schema
+from explorer.core.analysis.pipeline import Pipeline
 from explorer.core.analysis.report import write_analysis
-from explorer.core.analysis.texts import EMBED_FIELDS
+from explorer.core.settings import load_analysis_params
 
 
 def register(sub) -> None:
     parser = sub.add_parser("analyze", help="map, clusters, quality flags and task-kind gaps, with an HTML report")
     add_dataset_args(parser)
     parser.add_argument("--out", required=True, help="folder for records.jsonl, summary.json and report.html")
-    parser.add_argument("--model", default=DEFAULT_MODEL,
-                        help=f"sentence-transformers model name or local folder (default: bundled {DEFAULT_MODEL})")
-    parser.add_argument("--device", choices=DEVICES, default="auto", help="where to embed (default: auto)")
-    parser.add_argument("--embed-field", choices=EMBED_FIELDS, default="instruction",
-                        help="what to embed: first user turn (+input), the response, or all user turns")
-    parser.add_argument("--min-cluster-size", type=int, help="HDBSCAN min cluster size (default: 1%% of records, 5–500)")
-    parser.add_argument("--min-samples", type=int, help="HDBSCAN min samples (default: min(10, min cluster size))")
-    parser.add_argument("--n-neighbors", type=int, default=15, help="UMAP neighbours (default 15)")
-    parser.add_argument("--cluster-dims", type=int, default=5, help="UMAP dimensions clustered on (default 5)")
-    parser.add_argument("--cluster-epochs", type=int,
-                        help="UMAP epochs for the clustering space (default: UMAP's, 200 above 10k records)")
-    parser.add_argument("--near-duplicate", type=float, default=0.95, help="cosine for near-duplicates (default 0.95)")
-    parser.add_argument("--max-tokens", type=int, default=4096, help="token limit for too_long (default 4096)")
-    parser.add_argument("--taxonomy", help="task-kind taxonomy JSON (default: the bundled one)")
-    parser.add_argument("--kind-threshold", type=float, default=0.45,
-                        help="similarity to a kind's examples needed to assign it (default 0.45)")
-    parser.add_argument("--seed", type=int, default=42, help="random seed; -1 for a faster, non-repeatable map")
+    add_param_options(parser)
     parser.set_defaults(run=run)
 
 
+def add_param_options(parser: argparse.ArgumentParser) -> None:
+    """One option per analysis parameter, from its schema; the defaults shown are the user's saved settings."""
+    saved, _ = load_analysis_params()
+    group = parser.add_argument_group("analysis parameters (defaults: your settings, shared with the app)")
+    for spec in schema():
+        value = getattr(saved, spec.name)
+        default = f"auto, {spec.auto}" if value is None else value
+        auto = f"; 'auto'{' or -1' if spec.type is int else ''}: {spec.auto}" if spec.auto and value is not None else ""
+        number = (lambda x: f"{int(x):,}") if spec.type is int else (lambda x: f"{x:g}")
+        limits = f", {number(spec.lo)}–{number(spec.hi)}" if spec.lo is not None and spec.hi is not None else ""
+        group.add_argument(spec.flag, dest=spec.name, metavar=spec.name.upper(), choices=spec.choices or None,
+                           help=f"{spec.help}{limits} (default: {default}{auto})".replace("%", "%%"))
+
+
 def params_from(args: argparse.Namespace) -> AnalysisParams:
-    return AnalysisParams(
-        model=args.model, device=args.device, embed_field=args.embed_field, n_neighbors=args.n_neighbors,
-        cluster_dims=args.cluster_dims, cluster_epochs=args.cluster_epochs,
-        min_cluster_size=args.min_cluster_size, min_samples=args.min_samples,
-        near_duplicate_threshold=args.near_duplicate, max_tokens=args.max_tokens, kind_threshold=args.kind_threshold,
-        taxonomy_path=args.taxonomy, seed=None if args.seed < 0 else args.seed)
+    """The saved settings, with the options given on the command line on top (checked against the schema)."""
+    base, warnings = load_analysis_params()
+    for warning in warnings:
+        print(f"sft-explorer: warning: {warning}", file=sys.stderr)
+    given = {}
+    for spec in schema():
+        value = getattr(args, spec.name, None)
+        if value is None:
+            continue
+        if spec.auto and spec.type is int and str(value).lstrip("-").isdigit() and int(value) < 0:
+            value = None
+        given[spec.name] = "auto" if value is None else value
+    return from_dict(given, base)[0]
 
 
 def run(args: argparse.Namespace) -> int:

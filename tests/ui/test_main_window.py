@@ -153,7 +153,7 @@ def test_preferences_rerun_only_what_changed_and_persist(qtbot, window, tmp_path
     open_and_wait(qtbot, window, write(tmp_path / "d", planted_records(20)[0], "jsonl"))
     runs = window.document.pipeline.runs
     dialog = PreferencesDialog(window.document.params, window)
-    dialog.min_cluster.setValue(15)
+    dialog.editors["min_cluster_size"][1].setValue(15)
     params = dialog.params()
     assert params.min_cluster_size == 15 and params.model == "fake"
     with qtbot.waitSignal(window.document.analysis_ready, timeout=60_000):

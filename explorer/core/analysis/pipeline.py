@@ -19,31 +19,11 @@ import numpy as np
 from explorer.core import tokens as tokens_mod
 from explorer.core.analysis import checks, clustering, labels, projection, taxonomy
 from explorer.core.analysis.embed_cache import EmbeddingCache
-from explorer.core.analysis.embedding import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder, embed, model_id_for
+from explorer.core.analysis.params import AnalysisParams  # noqa: F401 - re-exported: the type callers import from here
+from explorer.core.analysis.embedding import Embedder, SentenceTransformerEmbedder, embed, model_id_for
 from explorer.core.analysis.texts import RecordTexts, read_texts
 from explorer.core.dataset import Dataset
 from explorer.core.progress import CancelFn, ProgressFn
-
-
-@dataclass(frozen=True)
-class AnalysisParams:
-    model: str = DEFAULT_MODEL
-    device: str = "auto"
-    embed_field: str = "instruction"
-    n_neighbors: int = 15
-    min_dist: float = 0.1
-    cluster_dims: int = 5
-    cluster_epochs: int | None = None
-    """UMAP epochs for the clustering space (None: UMAP's default, 200 above 10k points, else 500)."""
-    min_cluster_size: int | None = None
-    """None: scales with the dataset (see clustering.default_min_cluster_size)."""
-    min_samples: int | None = None
-    near_duplicate_threshold: float = 0.95
-    max_tokens: int = tokens_mod.LIMIT
-    kind_threshold: float = 0.45
-    taxonomy_path: str | None = None
-    seed: int | None = 42
-    """A fixed seed makes the map reproducible; None lets UMAP use every core (faster, not repeatable)."""
 
 
 @dataclass

@@ -10,6 +10,7 @@ import numpy as np
 from explorer.core import atomic
 from explorer.core.analysis import checks, taxonomy
 from explorer.core.analysis.html_report import render_html
+from explorer.core.analysis.params import SCHEMA_VERSION, to_dict
 from explorer.core.analysis.pipeline import Analysis
 from explorer.core.dataset import Dataset
 
@@ -44,7 +45,7 @@ def summary(analysis: Analysis, dataset: Dataset) -> dict:
     return {
         "dataset": {"path": dataset.path, "container": dataset.container, "format": dataset.format,
                     "records": len(dataset), "problems": len(dataset.problems)},
-        "params": {k: v for k, v in a.params.__dict__.items()},
+        "params": {"schema_version": SCHEMA_VERSION, **to_dict(a.params)},
         "embedding": a.embedding,
         "clusters": clusters,
         "balance": a.balance,

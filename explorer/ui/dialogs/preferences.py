@@ -1,7 +1,6 @@
-"""Preferences: the analysis parameters (model, device, what is embedded, clustering, thresholds, taxonomy).
-
-Stored in QSettings; applying them re-runs only the analysis stages that depend on what changed.
-"""
+"""Preferences: the analysis parameters, one editor per parameter of the schema (`AnalysisParams`' fields marked
+shown), saved in the settings file the command line reads too. Applying them re-runs only the stages that depend
+on what changed."""
 
 from __future__ import annotations
 
@@ -11,41 +10,22 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from explorer.core.analysis.embedding import DEVICES
-from explorer.core.analysis.pipeline import AnalysisParams
-from explorer.core.analysis.texts import EMBED_FIELDS
+from explorer.core.analysis.params import AnalysisParams, ParamSpec, schema
+from explorer.core.settings import load_analysis_params, save_analysis_params
 
-KEYS = ("model", "device", "embed_field", "min_cluster_size", "near_duplicate_threshold", "max_tokens",
-        "taxonomy_path", "seed")
+INT_MAX = 2**31 - 1
 
 
 def load_params(settings: QSettings, base: AnalysisParams) -> AnalysisParams:
-    """The parameters saved in settings, on top of `base`."""
-    values = {}
-    for key in KEYS:
-        raw = settings.value(f"analysis/{key}")
-        if raw in (None, ""):
-            continue
-        default = getattr(base, key)
-        try:
-            if key in ("min_cluster_size", "seed"):
-                values[key] = None if raw == "auto" else int(raw)
-            elif isinstance(default, float):
-                values[key] = float(raw)
-            elif isinstance(default, int):
-                values[key] = int(raw)
-            else:
-                values[key] = str(raw)
-        except (TypeError, ValueError):
-            continue
-    return dataclasses.replace(base, **values)
+    """The saved parameters on top of `base` (the app's old QSettings values are migrated once)."""
+    legacy = {spec.name: settings.value(f"analysis/{spec.name}") for spec in schema()
+              if settings.value(f"analysis/{spec.name}") not in (None, "")}
+    return load_analysis_params(base, legacy)[0]
 
 
 def save_params(settings: QSettings, params: AnalysisParams) -> None:
-    for key in KEYS:
-        value = getattr(params, key)
-        settings.setValue(f"analysis/{key}", "auto" if value is None and key in ("min_cluster_size", "seed")
-                          else ("" if value is None else value))
+    """Save to the shared settings file (what the next analysis, here or on the command line, starts from)."""
+    save_analysis_params(params)
 
 
 class PreferencesDialog(QDialog):
@@ -53,43 +33,14 @@ class PreferencesDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.base = params
-        self.model = QLineEdit(params.model)
-        self.model.setToolTip("A sentence-transformers model name or a local folder; for Chinese data pick a "
-                              "multilingual one")
-        self.device = QComboBox()
-        self.device.addItems(DEVICES)
-        self.device.setCurrentText(params.device)
-        self.field = QComboBox()
-        self.field.addItems(EMBED_FIELDS)
-        self.field.setCurrentText(params.embed_field)
-        self.min_cluster = QSpinBox()
-        self.min_cluster.setRange(0, 100_000)
-        self.min_cluster.setSpecialValueText("auto (1% of records)")
-        self.min_cluster.setValue(params.min_cluster_size or 0)
-        self.near_dup = QDoubleSpinBox()
-        self.near_dup.setRange(0.5, 1.0)
-        self.near_dup.setSingleStep(0.01)
-        self.near_dup.setValue(params.near_duplicate_threshold)
-        self.max_tokens = QSpinBox()
-        self.max_tokens.setRange(16, 1_000_000)
-        self.max_tokens.setValue(params.max_tokens)
-        self.taxonomy = QLineEdit(params.taxonomy_path or "")
-        self.taxonomy.setPlaceholderText("bundled taxonomy")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.taxonomy, 1)
-        row.addWidget(browse)
-        taxonomy_row = QWidget()
-        taxonomy_row.setLayout(row)
+        self.editors: dict[str, tuple[ParamSpec, QWidget]] = {}
         form = QFormLayout()
-        form.addRow("Embedding model", self.model)
-        form.addRow("Device", self.device)
-        form.addRow("Embed", self.field)
-        form.addRow("Min cluster size", self.min_cluster)
-        form.addRow("Near-duplicate cosine", self.near_dup)
-        form.addRow("Token limit (too long)", self.max_tokens)
-        form.addRow("Task-kind taxonomy", taxonomy_row)
+        for spec in schema():
+            if spec.shown:
+                editor, row = self._editor(spec, getattr(params, spec.name))
+                editor.setToolTip(spec.help)
+                self.editors[spec.name] = (spec, editor)
+                form.addRow(spec.label, row)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -97,14 +48,56 @@ class PreferencesDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
 
-    def _browse(self) -> None:
+    def _editor(self, spec: ParamSpec, value) -> tuple[QWidget, QWidget]:
+        """The widget for one parameter, and what goes into the form row (the widget, or it with a button)."""
+        if spec.choices:
+            box = QComboBox()
+            box.addItems(list(spec.choices))
+            box.setCurrentText(str(value))
+            return box, box
+        if spec.type is int:
+            box = QSpinBox()
+            lo = int(spec.lo) - 1 if spec.auto else int(spec.lo)  # one below the range stands for "auto"
+            box.setRange(lo, min(int(spec.hi), INT_MAX))
+            if spec.auto:
+                box.setSpecialValueText(f"auto ({spec.auto})")
+            box.setValue(lo if value is None else int(value))
+            return box, box
+        if spec.type is float:
+            box = QDoubleSpinBox()
+            box.setRange(spec.lo, spec.hi)
+            box.setSingleStep(spec.step or 0.01)
+            box.setDecimals(3)
+            box.setValue(float(value))
+            return box, box
+        line = QLineEdit("" if value is None else str(value))
+        if spec.auto:
+            line.setPlaceholderText(spec.auto)
+        if not spec.path:
+            return line, line
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(lambda: self._browse(line))
+        row = QHBoxLayout()
+        row.addWidget(line, 1)
+        row.addWidget(browse)
+        holder = QWidget()
+        holder.setLayout(row)
+        return line, holder
+
+    def _browse(self, line: QLineEdit) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Taxonomy", "", "JSON (*.json)")
         if path:
-            self.taxonomy.setText(path)
+            line.setText(path)
 
     def params(self) -> AnalysisParams:
-        return dataclasses.replace(
-            self.base, model=self.model.text().strip() or self.base.model, device=self.device.currentText(),
-            embed_field=self.field.currentText(), min_cluster_size=self.min_cluster.value() or None,
-            near_duplicate_threshold=round(self.near_dup.value(), 3), max_tokens=self.max_tokens.value(),
-            taxonomy_path=self.taxonomy.text().strip() or None)
+        values = {}
+        for name, (spec, editor) in self.editors.items():
+            if isinstance(editor, QComboBox):
+                values[name] = editor.currentText()
+            elif isinstance(editor, QSpinBox):
+                values[name] = None if spec.auto and editor.value() == editor.minimum() else editor.value()
+            elif isinstance(editor, QDoubleSpinBox):
+                values[name] = round(editor.value(), 3)
+            else:
+                values[name] = editor.text().strip() or (None if spec.auto else getattr(self.base, name))
+        return dataclasses.replace(self.base, **values)

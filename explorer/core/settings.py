@@ -1,0 +1,67 @@
+"""The user's settings file, shared by the app and the command line: `settings.json` in the config folder.
+
+    {"schema_version": 1, "analysis": {"model": "...", "min_cluster_size": null, ...}}
+
+Reading never fails: a missing file gives the defaults, a corrupt file or a bad value gives the defaults with a
+warning, a file written by a newer version is left alone (and not overwritten) with a warning. Version 0 — the
+flat `{name: value}` layout — and the app's old QSettings values are migrated.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from explorer.core import atomic
+from explorer.core.analysis.params import SCHEMA_VERSION, AnalysisParams, from_dict, to_dict
+from explorer.core.paths import user_dir
+
+
+def settings_path() -> Path:
+    return user_dir("config") / "settings.json"
+
+
+def _read() -> tuple[dict | None, list[str]]:
+    path = settings_path()
+    if not path.exists():
+        return None, []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        return None, [f"{path}: cannot read the settings ({e}); defaults are used"]
+    if not isinstance(data, dict):
+        return None, [f"{path}: not a settings object; defaults are used"]
+    return data, []
+
+
+def load_analysis_params(base: AnalysisParams = AnalysisParams(), legacy: dict | None = None
+                         ) -> tuple[AnalysisParams, list[str]]:
+    """The saved analysis parameters on top of `base`, and what went wrong reading them.
+
+    `legacy`: the app's old QSettings values (`{name: value}`), used once when there is no settings file yet; they
+    are then written to the file."""
+    data, warnings = _read()
+    if data is None:
+        if not legacy or warnings:
+            return base, warnings
+        params, more = from_dict(legacy, base, strict=False)
+        save_analysis_params(params)
+        return params, warnings + more
+    version = data.get("schema_version", 0)
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        return base, [f"{settings_path()}: settings of a newer version ({version}); defaults are used"]
+    values = data.get("analysis", {}) if version >= 1 else {k: v for k, v in data.items() if k != "schema_version"}
+    if not isinstance(values, dict):
+        return base, [f"{settings_path()}: 'analysis' is not an object; defaults are used"]
+    return from_dict(values, base, strict=False)
+
+
+def save_analysis_params(params: AnalysisParams) -> None:
+    """Write the analysis parameters (other sections of the file are kept; a newer version's file is left alone)."""
+    data, warnings = _read()
+    if data is not None and isinstance(data.get("schema_version", 0), int) and \
+            data.get("schema_version", 0) > SCHEMA_VERSION:
+        return
+    data = data if data is not None and not warnings and data.get("schema_version") == SCHEMA_VERSION else {}
+    data.update({"schema_version": SCHEMA_VERSION, "analysis": to_dict(params)})
+    atomic.write_chunks(str(settings_path()), [json.dumps(data, indent=2).encode("utf-8")])
