@@ -10,14 +10,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import subprocess
-import sys
 from array import array
 
 from explorer.core import formats
 from explorer.core.containers.base import Source
 from explorer.core.containers.jsonl import JsonlSource
 from explorer.core.formats import ColumnMapping, Detector
+from explorer.core.helper_process import HelperCrashed, OneShotHelper
 from explorer.core.problems import Problem
 from explorer.core.progress import CancelFn, ProgressFn
 
@@ -83,18 +82,18 @@ def collect(source: Source, mapping: ColumnMapping | None, progress: ProgressFn 
     if split is None:
         collector.consume(source, source.scan(collector.problems.append, progress, cancel))
         return collector
-    helper = subprocess.Popen(
-        [sys.executable, "-m", "explorer.core.scan_helper", source.path, str(split), str(len(source.data)),
-         json.dumps(mapping.to_dict() if mapping else None)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    try:
+    from explorer.core import scan_helper  # the helper's module by import: a rename fails loudly
+
+    helper = OneShotHelper(scan_helper, source.path, str(split), str(len(source.data)),
+                           json.dumps(mapping.to_dict() if mapping else None), what="scan")
+    try:  # the helper scans the second half while this process scans the first
         collector.consume(source, source.scan(collector.problems.append, progress, cancel, stop=split))
-        output, _ = helper.communicate()
-    except BaseException:
+        part = decode_part(helper.result())
+    except HelperCrashed:
+        part = None
+    except BaseException:  # cancelled (or failed): the helper stops too
         helper.kill()
-        helper.wait()
         raise
-    part = decode_part(output) if helper.returncode == 0 else None
     if part is None:  # the helper could not run: do the second half here
         part = scan_bytes(source.path, source.data[split:], mapping)
     first_unit = source.n_units

@@ -13,6 +13,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from explorer.core.errors import DatasetError
+from explorer.core.helper_process import HelperCrashed
 from explorer.core.progress import CancelledError
 
 
@@ -35,7 +36,7 @@ class _Job(QRunnable):
             result = self.fn(lambda d, t, text: s.progress.emit(self.number, d, t, text), self.cancel_event.is_set)
         except CancelledError:
             s.cancelled.emit(self.number)
-        except DatasetError as e:
+        except (DatasetError, HelperCrashed) as e:  # bad input, or a helper process died: its own words
             s.failed.emit(self.number, str(e))
         except Exception as e:  # a bug: show it rather than lose the thread silently
             s.failed.emit(self.number, f"{type(e).__name__}: {e}\n\n{traceback.format_exc(limit=6)}")

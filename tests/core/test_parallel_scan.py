@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from explorer.core import scanning
+from explorer.core import helper_process, scanning
 from explorer.core.dataset import load
 from explorer.core.export import export
 
@@ -37,7 +37,7 @@ def test_two_core_scan_equals_one_core_scan(tmp_path, monkeypatch, helper_works)
     one_core = snapshot(load(path))
     monkeypatch.setattr(scanning, "PARALLEL_MIN_BYTES", 1)
     if not helper_works:
-        monkeypatch.setattr(scanning.sys, "executable", "/bin/false")
+        monkeypatch.setattr(helper_process.sys, "executable", "/bin/false")
     ds = load(path)
     assert scanning._split_point(ds.source) is not None
     assert snapshot(ds) == one_core

@@ -14,8 +14,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import pickle
-import queue
-import subprocess
 import sys
 import threading
 
@@ -25,57 +23,46 @@ from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis.pipeline import Analysis, AnalysisParams, Pipeline
 from explorer.core.errors import DatasetError
 from explorer.core.formats import ColumnMapping
+from explorer.core.helper_process import HelperCrashed, HelperProcess, send
 from explorer.core.progress import CancelFn, CancelledError, ProgressFn
 
 
 class RemotePipeline:
     def __init__(self, path: str, mapping: ColumnMapping | None = None, split: str | None = None):
         self.args = json.dumps({"path": str(path), "mapping": mapping.to_dict() if mapping else None, "split": split})
-        self.proc: subprocess.Popen | None = None
-        self.lines: queue.Queue = queue.Queue()
+        self.helper: HelperProcess | None = None
         self._lock = threading.Lock()
         """One request at a time on the helper's pipe (analysis, embedding and placement come from several jobs)."""
 
-    def _start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "explorer.core.analysis.remote", self.args],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read, args=(self.proc, self.lines), daemon=True).start()
-
-    @staticmethod
-    def _read(proc: subprocess.Popen, lines: queue.Queue) -> None:
-        """Pass the helper's messages on: JSON lines, and a result's bytes after its header line."""
-        for line in proc.stdout:
-            message = json.loads(line)
-            if "result" in message:
-                message["data"] = proc.stdout.read(message["result"])
-            lines.put(message)
-        lines.put({"error": "the analysis helper stopped"})
+    @property
+    def proc(self):
+        """The helper's process (None when none runs)."""
+        return self.helper.proc if self.helper is not None else None
 
     def _request(self, message: dict, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> dict:
         """Send one request and wait for its answer (progress passed on; cancel stops the helper)."""
         with self._lock:
-            if self.proc is None or self.proc.poll() is not None:
-                self._start()
-            self.proc.stdin.write(json.dumps(message).encode() + b"\n")
-            self.proc.stdin.flush()
-            while True:
-                if cancel is not None and cancel():
-                    self.close()
-                    raise CancelledError(next(iter(message)))
-                try:
-                    answer = self.lines.get(timeout=0.1)
-                except queue.Empty:
-                    continue
-                if "progress" in answer:
-                    if progress is not None:
-                        progress(*answer["progress"])
-                elif "error" in answer:
-                    if answer.get("fatal", True):
+            if self.helper is None or not self.helper.alive():
+                self.helper = HelperProcess(sys.modules[__name__], self.args, what="analysis")
+            try:
+                self.helper.send(message)
+                while True:
+                    if cancel is not None and cancel():
                         self.close()
-                    raise DatasetError(answer["error"])
-                else:
-                    return answer
+                        raise CancelledError(next(iter(message)))
+                    answer = self.helper.receive(timeout=0.1)
+                    if answer is None:
+                        continue
+                    if "progress" in answer:
+                        if progress is not None:
+                            progress(*answer["progress"])
+                    elif "error" in answer:
+                        raise DatasetError(answer["error"])
+                    else:
+                        return answer
+            except HelperCrashed:
+                self.close()
+                raise
 
     def run(self, params: AnalysisParams = AnalysisParams(), progress: ProgressFn | None = None,
             cancel: CancelFn | None = None) -> Analysis:
@@ -98,10 +85,9 @@ class RemotePipeline:
         self.close()
 
     def close(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc = None
+        if self.helper is not None:
+            self.helper.close()
+        self.helper = None
 
 
 def _serve(args: dict) -> None:
@@ -109,15 +95,14 @@ def _serve(args: dict) -> None:
 
     out = sys.stdout.buffer
 
-    def send(message: dict, data: bytes = b"") -> None:
-        out.write(json.dumps(message).encode() + b"\n" + data)
-        out.flush()
+    def reply(message: dict, data: bytes = b"") -> None:
+        send(out, message, data)
 
     mapping = ColumnMapping(**args["mapping"]) if args.get("mapping") else None
     try:
         pipeline = Pipeline(load(args["path"], mapping=mapping, split=args.get("split")), cache=EmbeddingCache())
     except DatasetError as e:
-        send({"error": str(e)})
+        reply({"error": str(e)})
         return
     from explorer.core.analysis.embedding import SentenceTransformerEmbedder
 
@@ -125,9 +110,9 @@ def _serve(args: dict) -> None:
     for line in sys.stdin.buffer:
         request = json.loads(line)
         try:
-            _answer(pipeline, request, send)
+            _answer(pipeline, request, reply)
         except DatasetError as e:
-            send({"error": str(e), "fatal": False})
+            reply({"error": str(e)})
 
 
 def _answer(pipeline: Pipeline, request: dict, send) -> None:
