@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup bench bench-analysis bench-edits bench-map package clean-venv
+.PHONY: demo test setup bench bench-analysis bench-edits bench-map bench-live package clean-venv
 
 demo: setup
 	$(BIN)/sft-explorer resources/demo/demo.jsonl
@@ -24,6 +24,9 @@ bench-edits: setup
 
 bench-map: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_map.py
+
+bench-live: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_live.py
 
 package:
 	bash packaging/build.sh
