@@ -80,8 +80,9 @@ def test_user_turns_are_prompts_not_misread_answers(tmp_path):
     assert texts.instruction == [q["turns"][0] for q in MT_BENCH]
     toks = {f: tokens.count(getattr(texts, f)) for f in ("instruction", "response", "conversation")}
     flags, _ = checks.flag_records(texts, toks, None, checks.CheckParams())
-    assert all("missing_cot" not in f and "unanswered" in f for f in flags)
-    assert checks.dataset_facts(texts)["multi_turn_share"] == 1.0
+    assert flags == [[], [], []]  # prompts by design: no missing_cot, and no per-record unanswered either
+    facts = checks.dataset_facts(texts)
+    assert facts["multi_turn_share"] == 1.0 and facts["prompt_only_share"] == 1.0
 
 
 def test_user_turns_of_objects_strings_and_nulls(tmp_path):
