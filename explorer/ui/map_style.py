@@ -41,6 +41,7 @@ def map_style(document, state) -> MapStyle:
         else:
             visible[deleted] = False
     labels = []
-    if state.color_by == "cluster":
-        labels = [(ws.cluster_name(c.cluster), c.x, c.y, c.size) for c in ws.cluster_centres()]
+    if state.color_by == "cluster":  # clusters with nothing left to show (deleted, filtered out) get no label
+        shown = ws.live.cluster_sizes(ws.filter_mask)
+        labels = [(ws.cluster_name(c.cluster), c.x, c.y, c.size) for c in ws.cluster_centres() if shown[c.cluster]]
     return MapStyle(groups, colors, visible, labels)
