@@ -8,6 +8,7 @@ import sys
 from explorer.cli.common import add_dataset_args, open_dataset
 from explorer.cli.progress_bar import TerminalProgress
 from explorer.core.analysis.embed_cache import EmbeddingCache
+from explorer.core.analysis.notices import model_language_notice
 from explorer.core.analysis.params import AnalysisParams, from_dict, schema
 from explorer.core.analysis.pipeline import Pipeline
 from explorer.core.analysis.report import write_analysis
@@ -71,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
     flagged = {k: v for k, v in analysis.flag_counts().items() if v}
     if flagged:
         print("Flags: " + ", ".join(f"{k} {v}" for k, v in flagged.items()))
+    notice = model_language_notice(analysis.facts, analysis.params.model)
+    if notice:
+        print(f"Note: {notice}")
     if analysis.facts.get("prompt_only_share") == 1:
         print("Prompts only: the records have no responses (unanswered is not flagged record by record)")
     gaps = [row["kind"] for row in analysis.coverage if row["gap"]]

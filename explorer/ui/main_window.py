@@ -13,6 +13,7 @@ from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDockWidget, QListWidget, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
 
 from explorer.core import mappings
+from explorer.core.analysis.notices import model_language_notice
 from explorer.ui.actions import MENUS, Context, build_actions, update_enabled
 from explorer.ui.dialogs.mapping_dialog import MappingDialog
 from explorer.ui.dialogs.preferences import load_params, save_params
@@ -225,8 +226,10 @@ class MainWindow(WindowCommands, QMainWindow):
         self._update_actions()
         e = doc.analysis.embedding
         prompts = " · prompts only, no responses" if doc.analysis.facts.get("prompt_only_share") == 1 else ""
-        self.statusBar().showMessage(f"Analysis done: {doc.workspace.balance().clusters} clusters; embeddings on "
-                                     f"{e['device']} ({e['computed']:,} new, {e['cached']:,} cached){prompts}", 8000)
+        notice = model_language_notice(doc.analysis.facts, doc.analysis.params.model)
+        self.statusBar().showMessage(notice or f"Analysis done: {doc.workspace.balance().clusters} clusters; "
+                                     f"embeddings on {e['device']} ({e['computed']:,} new, {e['cached']:,} cached)"
+                                     f"{prompts}", 30_000 if notice else 8000)
 
     def _on_failed(self, kind: str, message: str) -> None:
         box = QMessageBox(QMessageBox.Warning, "SFT Explorer", "", QMessageBox.Close, self)

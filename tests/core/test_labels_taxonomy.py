@@ -76,3 +76,34 @@ def test_bad_taxonomy_is_explained(tmp_path):
     path.write_text('{"kinds": [{"id": "a"}]}')
     with pytest.raises(DatasetError, match="cannot read the taxonomy"):
         taxonomy.load_taxonomy(path)
+
+
+def test_templated_records_are_labelled_by_their_template_not_their_names():
+    names = ["Noah", "Emma", "Liam", "Olivia", "Ava", "Mia", "Leo", "Zoe", "Omar", "Ravi"]
+    things = ["marbles", "pencils", "stickers", "cards", "books"]
+    texts = [f"{names[i % 10]} buys {i % 7 + 2} packs of {i % 5 + 3} {things[i % 5]}. How many {things[i % 5]} does "
+             f"{names[(i + 3) % 10]} have now?" for i in range(40)]
+    texts += [f"Translate the sentence '{w}' into French." for w in ["good morning", "thank you", "see you"] * 5]
+    kw = labels.cluster_keywords(texts, np.array([0] * 40 + [1] * 15))
+    assert kw[0][:2] == ["packs", "many"] and not {n.lower() for n in names} & set(kw[0])
+    assert kw[1][0] == "translate"
+
+
+def test_a_label_is_never_empty_and_leads_with_the_dominant_kind():
+    kw = labels.cluster_keywords(["Zebra crossing rules", "Quantum foam", "ok"], np.array([0, 1, 2]))
+    assert all(kw[c] for c in (0, 1, 2)) and kw[1] == ["Quantum foam"]
+    assert labels.label_text([], kind=None) != "(no common words)"
+    clusters = np.array([0, 0, 0, 1, 1, 1, -1])
+    kinds = ["math", "math", "open_qa", "unassigned", "unassigned", "math", "math"]
+    assert labels.dominant_kinds(clusters, kinds, "unassigned") == {0: "math"}
+    assert labels.label_text(["packs", "many"], kind="math") == "math: packs · many"
+
+
+def test_chinese_data_on_the_english_model_gets_one_notice():
+    from explorer.core.analysis.notices import model_language_notice
+
+    facts = {"languages": {"zh": 80, "latin": 15, "unknown": 5}}
+    note = model_language_notice(facts, "all-MiniLM-L6-v2")
+    assert note and "85%" not in note and "84%" in note and "paraphrase-multilingual" in note
+    assert model_language_notice(facts, "paraphrase-multilingual-MiniLM-L12-v2") is None
+    assert model_language_notice({"languages": {"latin": 90, "zh": 10}}, "all-MiniLM-L6-v2") is None

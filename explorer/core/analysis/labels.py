@@ -1,7 +1,11 @@
 """Readable cluster labels by class-based TF-IDF, for English and Chinese text alike.
 
 Latin-script text is split into lower-cased words (stop words dropped); CJK runs become character bigrams,
-since Chinese has no spaces. A term scores high when it is frequent in one cluster and rare across clusters.
+since Chinese has no spaces. A term scores high when many of a cluster's records use it and few records outside
+do: counting records, not occurrences, and leaving out numbers and capitalised names inside a sentence, labels
+templated data ("Noah buys 5 packs of 12 marbles…") by its template rather than by the names that fill it. A
+cluster with no distinctive term falls back to its commonest words, then to the start of its first instruction:
+a label is never empty.
 """
 
 from __future__ import annotations
@@ -25,9 +29,14 @@ words sentence text answer question following given based
 CJK_STOP = frozenset("的了是在和有我你他她它们这那个一不就也都而及与或请下面以上什么怎么如何为什吗呢吧啊")
 
 
-def terms(text: str) -> list[str]:
-    """Words (English) and character bigrams (CJK) of a text."""
-    lowered = text.lower()
+_NAME = re.compile(r"(?<![.!?:\n]\s)(?<!^)\b[A-Z][a-z]+\b")
+"""A capitalised word that does not start a sentence: most often a name filled into a template."""
+
+
+def terms(text: str, mask_names: bool = False) -> list[str]:
+    """Words (English) and character bigrams (CJK) of a text (capitalised names inside sentences left out when
+    `mask_names`)."""
+    lowered = (_NAME.sub(" ", text) if mask_names else text).lower()
     out = [w for w in _WORD.findall(lowered) if w not in STOP_WORDS and len(w) > 1]
     for run in _CJK_RUN.findall(text):
         chars = [c for c in run]
@@ -36,24 +45,55 @@ def terms(text: str) -> list[str]:
 
 
 def cluster_keywords(texts: list[str], labels: np.ndarray, top: int = 5) -> dict[int, list[str]]:
-    """Top c-TF-IDF terms per cluster id (noise, −1, included as its own class)."""
-    per_class: dict[int, Counter] = {}
+    """Top terms per cluster id (noise, −1, included as its own class): share of the cluster's records using a
+    term × how rare the term is among all records. Never empty for a cluster with any text."""
+    docs: dict[int, Counter] = {}
+    sizes: Counter = Counter()
+    first: dict[int, str] = {}
     for text, label in zip(texts, labels.tolist()):
-        per_class.setdefault(label, Counter()).update(terms(text))
-    total = Counter()
-    for counts in per_class.values():
-        total.update(counts)
-    avg_words = sum(total.values()) / max(len(per_class), 1)
+        docs.setdefault(label, Counter()).update(set(terms(text, mask_names=True)))
+        sizes[label] += 1
+        if text.strip():
+            first.setdefault(label, text)
+    df = Counter()
+    for counts in docs.values():
+        df.update(counts)
+    n = max(len(texts), 1)
     out = {}
-    for label, counts in per_class.items():
-        size = sum(counts.values()) or 1
-        scored = sorted(((c / size) * math.log(1 + avg_words / total[t]), t) for t, c in counts.items() if c > 1)
-        out[label] = [t for _, t in reversed(scored[-top:])]
+    for label, counts in docs.items():
+        scored = sorted(((c / sizes[label]) * math.log(1 + n / df[t]), t) for t, c in counts.items() if c > 1)
+        words = [t for _, t in reversed(scored[-top:])]
+        out[label] = words or _fallback([t for t, l in zip(texts, labels.tolist()) if l == label], first.get(label))
     return out
 
 
-def label_text(keywords: list[str], n: int = 3) -> str:
-    return " · ".join(keywords[:n]) if keywords else "(no common words)"
+def _fallback(texts: list[str], first: str | None, top: int = 3) -> list[str]:
+    """No distinctive term: the words most of the records share (stop words allowed), else the first words of
+    the first instruction."""
+    shared = Counter()
+    for text in texts:
+        shared.update(set(_WORD.findall(text.lower())))
+    common = [w for w, c in shared.most_common(top) if c > 1]
+    if common:
+        return common
+    return [" ".join((first or "").split()[:5])[:40]] if first else []
+
+
+def label_text(keywords: list[str], n: int = 3, kind: str | None = None) -> str:
+    """'kind: word · word · word' (the kind when most of the cluster is one task kind)."""
+    words = " · ".join(keywords[:n]) if keywords else "(empty texts)"
+    return f"{kind}: {words}" if kind else words
+
+
+def dominant_kinds(clusters: np.ndarray, kinds: list[str], unassigned: str, share: float = 0.5) -> dict[int, str]:
+    """The task kind of at least `share` of each cluster's records, where one is (unassigned does not count)."""
+    out = {}
+    for c in np.unique(clusters[clusters >= 0]).tolist():
+        members = Counter(kinds[i] for i in np.flatnonzero(clusters == c).tolist())
+        kind, count = members.most_common(1)[0]
+        if kind != unassigned and count >= share * sum(members.values()):
+            out[c] = kind
+    return out
 
 
 def carry_renames(old_members: dict[int, set[int]], renames: dict[int, str], new_labels: np.ndarray,

@@ -46,9 +46,12 @@ class Analysis:
     neighbors: projection.Neighbors | None = None
     """The neighbour graph (near-duplicate review at other thresholds uses it)."""
     seconds: dict[str, float] = field(default_factory=dict)
+    cluster_kinds: dict[int, str] = field(default_factory=dict)
+    """The task kind of most of each cluster's records, where one kind has at least half (labels lead with it)."""
 
     def cluster_label(self, cluster: int) -> str:
-        return "noise" if cluster < 0 else labels.label_text(self.keywords.get(cluster, []))
+        return "noise" if cluster < 0 else labels.label_text(self.keywords.get(cluster, []),
+                                                             kind=self.cluster_kinds.get(cluster))
 
     def flag_counts(self) -> dict[str, int]:
         counts = Counter(f for fs in self.flags for f in fs)
@@ -145,7 +148,8 @@ class Pipeline:
             coverage=taxonomy.coverage(tax, kinds), facts=checks.dataset_facts(texts),
             embedding={"model": p.model, "model_id": model_id, "field": p.embed_field, "device": embedded.device,
                        "cached": embedded.cached, "computed": embedded.computed, "dim": int(vectors.shape[1])},
-            neighbors=knn, seconds=s)
+            neighbors=knn, seconds=s,
+            cluster_kinds=labels.dominant_kinds(clusters, kinds, taxonomy.UNASSIGNED))
 
     def _kinds(self, tax: taxonomy.Taxonomy, texts: RecordTexts, vectors: np.ndarray, p: AnalysisParams,
                model_id: str, progress: ProgressFn | None, cancel: CancelFn | None) -> tuple[list[str], list[str]]:
