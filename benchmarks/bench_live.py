@@ -88,6 +88,7 @@ def main() -> None:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from explorer.app.workspace import Loaded
     from explorer.core.dataset import load
     from explorer.ui.document import Document
     from explorer.ui.main_window import MainWindow
@@ -103,13 +104,12 @@ def main() -> None:
     print(f"{args.records:,} records made and read in {time.perf_counter() - t0:.1f} s")
 
     document = Document(JobRunner(), embedder_factory=lambda p: TinyEmbedder())
-    document.analyze = lambda params=None: None  # the synthetic analysis is injected below
     window = MainWindow(document, QSettings(str(tmp / "settings.ini"), QSettings.IniFormat))
     window.resize(1500, 950)
     window.show()
-    document._loaded(dataset, {})
+    document.workspace.load_done(Loaded(dataset, {}))
     window.stack.setCurrentIndex(1)
-    document._on_finished("analysis", analysis)
+    document.workspace.analysis_done(analysis)
     app.processEvents()
 
     def timed(edit) -> float:
