@@ -71,6 +71,9 @@ class Workspace:
         self.positions_changed = Event("positions_changed")
         self.selection_changed, self.current_changed = Event("selection_changed"), Event("current_changed")
         self.filter_changed = Event("filter_changed")
+        self.kinds_taught = Event("kinds_taught")
+        """The user set task kinds; re-running the analysis re-predicts the others from them (kinds stage only)."""
+        self._taught: dict[int, str] = {}
 
     # -- opening, analysing, closing ------------------------------------------------------------------
     @staticmethod
@@ -87,6 +90,9 @@ class Workspace:
         self.session = Session(loaded.dataset)
         self.dataset, self.columns = loaded.dataset, loaded.columns
         self.pipeline = self.pipeline_factory(loaded.dataset)
+        self._taught = dict(self.session.state.kinds)
+        if self._taught and self.pipeline is not None:
+            self.pipeline.set_user_examples(*self.user_examples())
         self.opened.emit()
 
     def needs_mapping(self) -> bool:
@@ -106,7 +112,8 @@ class Workspace:
         previous, self.analysis = self.analysis, analysis
         self.live = LiveAnalysis(analysis)
         state = self.session.state
-        self.live.update(set(state.deleted) | set(state.objects), state.deleted, self._edited_record)
+        self.live.update(set(state.deleted) | set(state.objects) | set(state.kinds), state.deleted,
+                         self._edited_record, state.kinds.get)
         self._centres = _centres_of_clusters(analysis)
         self.filter_mask = None if self.filter.is_empty() else self.facet_index().mask(self.filter)
         self._carry_cluster_names(previous)
@@ -203,8 +210,13 @@ class Workspace:
 
     def _changed(self, edit: E.Edit) -> None:
         ids = edit.ids()
+        state = self.session.state
         if self.live is not None:
-            self.live.update(ids, self.session.state.deleted, self._edited_record)
+            self.live.update(ids, state.deleted, self._edited_record, state.kinds.get)
+        if state.kinds != self._taught and self.pipeline is not None:  # user-set kinds teach similar records
+            self._taught = dict(state.kinds)
+            self.pipeline.set_user_examples(*self.user_examples())
+            self.kinds_taught.emit()
         if self.filter_mask is not None:
             self.filter_mask = self.facet_index().mask(self.filter)  # flags, tags or tokens may have moved
         deleted = self.session.state.deleted
@@ -212,6 +224,12 @@ class Workspace:
             self.select([i for i in self.selection.tolist() if i not in deleted])  # deleted ids drop out
         self.records_changed.emit(ids)
         self.history_changed.emit()
+
+    def user_examples(self) -> tuple[list[str], list[str]]:
+        """(instruction texts, kinds) of the records the user gave a kind: examples for the kinds stage."""
+        kinds = self.session.state.kinds
+        ids = sorted(i for i in kinds if i not in self.session.state.deleted)
+        return [self.text(i, "instruction") for i in ids], [kinds[i] for i in ids]
 
     def edited_ids(self, ids: Iterable[int]) -> list[int]:
         """Those of `ids` whose content the session changed."""
@@ -295,7 +313,7 @@ class Workspace:
         """Per-record cluster, kind and current flags for curated export (None before the analysis)."""
         if self.live is None:
             return None
-        return rows_from_analysis(self.analysis, self.session.state.deleted, self.live.flags)
+        return rows_from_analysis(self.analysis, self.session.state.deleted, self.live.flags, self.live.kinds())
 
     def export_job(self, out: str, to: str | None, selection: Selection, rebalance: Rebalance = Rebalance(),
                    overwrite_source: bool = False) -> Job:

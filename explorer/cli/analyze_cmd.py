@@ -53,6 +53,18 @@ def params_from(args: argparse.Namespace) -> AnalysisParams:
     return from_dict(given, base)[0]
 
 
+def _session_kinds(dataset) -> dict[int, str]:
+    """The kinds the user set in this dataset's session ({} when it has none or cannot be opened now)."""
+    from explorer.core.curation.session import Session
+    from explorer.core.errors import DatasetError
+
+    try:
+        with Session(dataset) as session:
+            return {i: k for i, k in session.state.kinds.items() if i not in session.state.deleted}
+    except DatasetError:
+        return {}
+
+
 def run(args: argparse.Namespace) -> int:
     progress = TerminalProgress()
     dataset = open_dataset(args, progress)
@@ -63,9 +75,14 @@ def run(args: argparse.Namespace) -> int:
     if unknown and dataset.mapping is None:
         print(f"sft-explorer: error: {dataset.path}: {unknown[0].message}", file=sys.stderr)
         return 1
-    analysis = Pipeline(dataset, cache=EmbeddingCache()).run(params_from(args), progress)
+    pipeline = Pipeline(dataset, cache=EmbeddingCache())
+    user_kinds = _session_kinds(dataset)
+    if user_kinds:  # kinds the user set (in the app or a recipe) teach the kinds stage, and are kept as given
+        ids = sorted(user_kinds)
+        pipeline.set_user_examples([dataset.record(i).instruction for i in ids], [user_kinds[i] for i in ids])
+    analysis = pipeline.run(params_from(args), progress)
     progress.close()
-    paths = write_analysis(analysis, dataset, args.out)
+    paths = write_analysis(analysis, dataset, args.out, user_kinds)
     b, e = analysis.balance, analysis.embedding
     print(f"Analyzed {len(dataset):,} records: {b['clusters']} clusters (noise {b['noise_share']:.0%}), "
           f"embeddings on {e['device']} ({e['computed']:,} computed, {e['cached']:,} cached)")

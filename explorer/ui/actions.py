@@ -62,6 +62,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                needs=("dataset_open", "has_targets")),
     ActionSpec("untag", "Untag selected…", "untag_dialog", "&Edit", "Ctrl+Shift+T",
                needs=("dataset_open", "has_targets")),
+    ActionSpec("set_kind", "Set task kind…", "set_kind_dialog", "&Edit", "Ctrl+K",
+               needs=("analysed", "has_targets")),
     ActionSpec("select_all", "Select all", "select_all", "&Select", QKeySequence.SelectAll,
                needs=("dataset_open",)),
     ActionSpec("clear_selection", "Clear selection", "clear_selection", "&Select", "Esc", needs=("dataset_open",)),

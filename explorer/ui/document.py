@@ -49,6 +49,7 @@ class Document(QObject):
         ws.records_changed.connect(self._records_changed)
         ws.history_changed.connect(self.history_changed.emit)
         ws.positions_changed.connect(self.positions_changed.emit)
+        ws.kinds_taught.connect(lambda: self.analyze())  # cached stages are reused: only the kinds stage re-runs
         self._done: dict[str, Callable[[object], None]] = {}
         runner.finished.connect(lambda kind, result: self._done.pop(kind, lambda r: None)(result))
         runner.failed.connect(lambda kind, msg: self.failed.emit(kind, msg))

@@ -16,6 +16,8 @@ from explorer.ui.dialogs.export_dialog import ExportDialog
 from explorer.ui.dialogs.preferences import PreferencesDialog, save_params
 from explorer.ui.start_page import DEMO
 
+PREDICTED = "(predicted: let the analysis decide)"
+
 
 class WindowCommands:
     # -- opening ------------------------------------------------------------------------------------------
@@ -69,6 +71,23 @@ class WindowCommands:
         tag, ok = QInputDialog.getText(self, "Untag", "Tag to remove:")
         if ok and tag.strip() and self._target_ids():
             self.document.apply(E.Untag(self._target_ids(), tag.strip()))
+
+    def set_kind_dialog(self) -> None:
+        """Say which task kind the selected records are; similar records follow when the kinds are predicted
+        again (right after, in the background)."""
+        from explorer.core.analysis.taxonomy import load_taxonomy
+
+        ids = self._target_ids()
+        if not ids or self.document.analysis is None:
+            return
+        kinds = [k.id for k in load_taxonomy(self.document.params.taxonomy_path).kinds]
+        choice, ok = QInputDialog.getItem(self, "Set task kind", f"Task kind of {len(ids):,} records:",
+                                          kinds + [PREDICTED], 0, False)
+        if ok:
+            self.set_kind(ids, None if choice == PREDICTED else choice)
+
+    def set_kind(self, ids, kind: str | None) -> None:
+        self.document.apply(E.SetKind(tuple(int(i) for i in ids), kind))
 
     # -- selecting and searching ----------------------------------------------------------------------------
     def select_all(self) -> None:

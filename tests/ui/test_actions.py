@@ -48,3 +48,20 @@ def test_text_search_runs_off_the_gui_thread_and_fills_the_table(qtbot, window, 
         window.run_search()
     expected = [i for i, t in enumerate(truth) if t in (3, 4)]
     assert window.state.selection.tolist() == expected and window.model.rowCount() == len(expected)
+
+
+def test_set_kind_from_the_window_reruns_only_the_kinds(qtbot, window, tmp_path):
+    records, truth = planted_records(10)
+    open_and_wait(qtbot, window, write(tmp_path / "d", records, "jsonl"))
+    doc = window.document
+    poetry = [i for i, t in enumerate(truth) if t == 3]
+    runs = dict(doc.pipeline.runs)
+    window.state.select(poetry[:3])
+    with qtbot.waitSignal(doc.analysis_ready, timeout=60_000):
+        window.set_kind(window.state.selection, "creative_writing")
+    assert doc.pipeline.runs["kinds"] == runs["kinds"] + 1 and doc.pipeline.runs["embeddings"] == runs["embeddings"]
+    assert window.model.value(poetry[0], "kind") == "creative_writing"
+    row = window.coverage.keys.index("creative_writing")
+    assert window.coverage.table.item(row, 2).data(0) >= 3
+    assert window.act_undo.text() == "Undo: set kind of 3 records to creative_writing"
+    assert window.state.selection.tolist() == poetry[:3]  # teaching moves no selection

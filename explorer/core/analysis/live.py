@@ -70,16 +70,20 @@ class LiveAnalysis:
         return len(self.alive)
 
     # -- keeping up with edits ----------------------------------------------------------------------
-    def update(self, ids: Iterable[int], deleted: Collection[int], edited_record: Callable[[int], Record | None]
-               ) -> None:
-        """Bring `ids` up to date: deleted or not, and re-checked when their content differs from the file.
+    def update(self, ids: Iterable[int], deleted: Collection[int], edited_record: Callable[[int], Record | None],
+               user_kind: Callable[[int], str | None] = lambda i: None) -> None:
+        """Bring `ids` up to date: deleted or not, re-checked when their content differs from the file, and of the
+        kind the user gave them.
 
         `edited_record(i)` returns the record as edited, or None when it is as in the file (never edited, or the
-        edit was undone), in which case the analysed flags and tokens come back."""
+        edit was undone), in which case the analysed flags and tokens come back. `user_kind(i)` is the kind the
+        user set (None: the predicted one)."""
         ids = np.fromiter((int(i) for i in ids), dtype=np.int64)
         if not len(ids):
             return
         self.alive[ids] = [i not in deleted for i in ids.tolist()]
+        for i in ids.tolist():
+            self.kind_codes[i] = self._kind_code(user_kind(i) or self.analysis.kinds[i])
         for i in ids.tolist():
             record = edited_record(i)
             if record is None:
@@ -93,6 +97,17 @@ class LiveAnalysis:
             self._set(i, [f for f in FLAG_NAMES if f in flags], counts)
             self._differs.add(i)
             self.rechecked += 1
+
+    def _kind_code(self, kind: str) -> int:
+        names = self.kind_names.tolist()
+        if kind not in names:  # a kind the user gave that the analysis never predicted
+            self.kind_names = np.array(names + [kind], dtype=object).astype(str)
+            return len(names)
+        return names.index(kind)
+
+    def kinds(self) -> list[str]:
+        """Each record's task kind now: the user's where they gave one, else the predicted one."""
+        return self.kind_names[self.kind_codes].tolist()
 
     def _set(self, i: int, flags: list[str], counts: dict[str, int]) -> None:
         self.flags[i] = flags

@@ -69,6 +69,7 @@ class Pipeline:
         self.runs: Counter = Counter()
         """How many times each stage was computed (tests and the UI's 'what re-ran' use it)."""
         self._stages: dict[str, tuple[object, object]] = {}
+        self.user_examples: tuple[list[str], list[str]] = ([], [])
         self._embedders: dict[tuple, Embedder] = {}
 
     def _stage(self, name: str, key: object, compute: Callable[[], object], seconds: dict) -> object:
@@ -92,6 +93,10 @@ class Pipeline:
     def invalidate(self) -> None:
         """Forget every stage (the dataset's records changed)."""
         self._stages.clear()
+
+    def set_user_examples(self, texts: list[str], kinds: list[str]) -> None:
+        """Records the user gave a kind: examples of that kind for the next run's kinds stage (only it re-runs)."""
+        self.user_examples = (list(texts), list(kinds))
 
     def embed_texts(self, texts: list[str], params: AnalysisParams, progress: ProgressFn | None = None,
                     cancel: CancelFn | None = None) -> np.ndarray:
@@ -140,7 +145,8 @@ class Pipeline:
         flags, dup_of = self._stage("checks", (nn_key, asdict(check_params)), lambda: checks.flag_records(
             texts, toks, near, check_params), s)
         tax = taxonomy.load_taxonomy(p.taxonomy_path)
-        kinds, reasons = self._stage("kinds", (emb_key, tax.digest, p.kind_threshold), lambda: self._kinds(
+        taught = (tuple(self.user_examples[0]), tuple(self.user_examples[1]))
+        kinds, reasons = self._stage("kinds", (emb_key, tax.digest, p.kind_threshold, taught), lambda: self._kinds(
             tax, texts, vectors, p, model_id, progress, cancel), s)
         return Analysis(
             params=p, texts=texts, tokens=toks, vectors=vectors, xy=xy, clusters=clusters, keywords=keywords,
@@ -157,5 +163,16 @@ class Pipeline:
         ex_vectors = embed(lambda: self.embedder(p), model_id, examples, self.cache, progress, cancel).vectors
         if p.embed_field != "instruction":  # kinds are judged on instructions, whatever the map shows
             vectors = embed(lambda: self.embedder(p), model_id, texts.instruction, self.cache, progress, cancel).vectors
-        return taxonomy.assign(tax, texts.instruction, texts.user_turn_count, vectors, ex_vectors, owners,
-                               p.kind_threshold)
+        kinds, reasons = taxonomy.assign(tax, texts.instruction, texts.user_turn_count, vectors, ex_vectors, owners,
+                                         p.kind_threshold)
+        user_texts, user_kinds = self.user_examples
+        if user_texts:  # what the user taught beats the bundled examples for the records most like it
+            u_vectors = embed(lambda: self.embedder(p), model_id, user_texts, self.cache, progress, cancel).vectors
+            sims = vectors @ u_vectors.T
+            best = sims.argmax(axis=1)
+            best_sim = sims[np.arange(len(vectors)), best]
+            for i in np.flatnonzero(best_sim >= p.kind_threshold).tolist():
+                if kinds[i] != taxonomy.MULTI_TURN:  # structure stays: several user turns are multi-turn
+                    kinds[i] = user_kinds[best[i]]
+                    reasons[i] = f"like an example you labelled ({best_sim[i]:.2f})"
+        return kinds, reasons

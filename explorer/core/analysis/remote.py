@@ -31,6 +31,7 @@ class RemotePipeline:
     def __init__(self, path: str, mapping: ColumnMapping | None = None, split: str | None = None):
         self.args = json.dumps({"path": str(path), "mapping": mapping.to_dict() if mapping else None, "split": split})
         self.helper: HelperProcess | None = None
+        self.user_examples: tuple[list[str], list[str]] = ([], [])
         self._lock = threading.Lock()
         """One request at a time on the helper's pipe (analysis, embedding and placement come from several jobs)."""
 
@@ -42,27 +43,32 @@ class RemotePipeline:
     def _request(self, message: dict, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> dict:
         """Send one request and wait for its answer (progress passed on; cancel stops the helper)."""
         with self._lock:
-            if self.helper is None or not self.helper.alive():
-                self.helper = HelperProcess(sys.modules[__name__], self.args, what="analysis")
             try:
-                self.helper.send(message)
-                while True:
-                    if cancel is not None and cancel():
-                        self.close()
-                        raise CancelledError(next(iter(message)))
-                    answer = self.helper.receive(timeout=0.1)
-                    if answer is None:
-                        continue
-                    if "progress" in answer:
-                        if progress is not None:
-                            progress(*answer["progress"])
-                    elif "error" in answer:
-                        raise DatasetError(answer["error"])
-                    else:
-                        return answer
+                if self.helper is None or not self.helper.alive():
+                    self.helper = HelperProcess(sys.modules[__name__], self.args, what="analysis")
+                    if self.user_examples[0]:  # a fresh helper learns what the user taught before anything else
+                        self._exchange({"user_examples": [self.user_examples[0], self.user_examples[1]]})
+                return self._exchange(message, progress, cancel)
             except HelperCrashed:
                 self.close()
                 raise
+
+    def _exchange(self, message: dict, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> dict:
+        self.helper.send(message)
+        while True:
+            if cancel is not None and cancel():
+                self.close()
+                raise CancelledError(next(iter(message)))
+            answer = self.helper.receive(timeout=0.1)
+            if answer is None:
+                continue
+            if "progress" in answer:
+                if progress is not None:
+                    progress(*answer["progress"])
+            elif "error" in answer:
+                raise DatasetError(answer["error"])
+            else:
+                return answer
 
     def run(self, params: AnalysisParams = AnalysisParams(), progress: ProgressFn | None = None,
             cancel: CancelFn | None = None) -> Analysis:
@@ -79,6 +85,12 @@ class RemotePipeline:
     def set_positions(self, ids, xy: np.ndarray) -> None:
         """Placed records keep these map positions in the helper's cached map (the next run returns them)."""
         self._request({"positions": {"ids": [int(i) for i in ids], "xy": np.asarray(xy, float).tolist()}})
+
+    def set_user_examples(self, texts: list[str], kinds: list[str]) -> None:
+        """Records the user gave a kind: examples for the helper's next kinds stage."""
+        self.user_examples = (list(texts), list(kinds))
+        if self.helper is not None and self.helper.alive():
+            self._request({"user_examples": [self.user_examples[0], self.user_examples[1]]})
 
     def invalidate(self) -> None:
         """Forget every stage: the next run starts a fresh helper."""
@@ -120,6 +132,9 @@ def _answer(pipeline: Pipeline, request: dict, send) -> None:
         params = AnalysisParams(**request["embed"]["params"])
         vectors = np.ascontiguousarray(pipeline.embed_texts(request["embed"]["texts"], params), dtype=np.float32)
         send({"result": vectors.nbytes, "shape": list(vectors.shape)}, vectors.tobytes())
+    elif "user_examples" in request:
+        pipeline.set_user_examples(*request["user_examples"])
+        send({"done": True})
     elif "positions" in request:
         pipeline.set_positions(request["positions"]["ids"], np.array(request["positions"]["xy"], dtype=np.float32))
         send({"done": True})

@@ -15,15 +15,18 @@ from explorer.core.analysis.pipeline import Analysis
 from explorer.core.dataset import Dataset
 
 
-def record_rows(analysis: Analysis) -> list[dict]:
-    """One object per record, in source order."""
+def record_rows(analysis: Analysis, user_kinds: dict[int, str] | None = None) -> list[dict]:
+    """One object per record, in source order; `kind_source` says whether the user set the kind (`user_kinds`, the
+    session's) or the analysis predicted it."""
     a = analysis
+    user_kinds = user_kinds or {}
     rows = []
     for i in range(len(a.flags)):
-        kind = a.kinds[i]
+        kind = user_kinds.get(i, a.kinds[i])
         rows.append({
             "id": i, "x": round(float(a.xy[i, 0]), 4), "y": round(float(a.xy[i, 1]), 4),
             "cluster": int(a.clusters[i]), "kind": None if kind == taxonomy.UNASSIGNED else kind,
+            "kind_source": "user" if i in user_kinds else "predicted", "kind_reason": a.kind_reasons[i],
             "flags": a.flags[i], "tokens_instruction": int(a.tokens["instruction"][i]),
             "tokens_response": int(a.tokens["response"][i]), "tokens_conversation": int(a.tokens["conversation"][i]),
             "near_duplicate_of": a.duplicate_of[i],
@@ -72,11 +75,12 @@ def _stats(values: np.ndarray, limit: int) -> dict:
     return tokens.stats(values, limit)
 
 
-def write_analysis(analysis: Analysis, dataset: Dataset, out_dir: str | Path) -> dict[str, Path]:
+def write_analysis(analysis: Analysis, dataset: Dataset, out_dir: str | Path,
+                   user_kinds: dict[int, str] | None = None) -> dict[str, Path]:
     """Write records.jsonl, summary.json and report.html into `out_dir` (each atomically)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rows = record_rows(analysis)
+    rows = record_rows(analysis, user_kinds)
     info = summary(analysis, dataset)
     paths = {"records": out / "records.jsonl", "summary": out / "summary.json", "report": out / "report.html"}
     atomic.write_chunks(paths["records"], (json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in rows))

@@ -56,7 +56,8 @@ def read_analysis(folder: str | Path, dataset: Dataset) -> list[dict]:
     return rows
 
 
-def rows_from_analysis(analysis: Analysis, deleted=(), flags: list[list[str]] | None = None) -> list[dict]:
+def rows_from_analysis(analysis: Analysis, deleted=(), flags: list[list[str]] | None = None,
+                       kinds: list[str] | None = None) -> list[dict]:
     """The per-record rows `select` and the rebalancing read, built from a live `Analysis` (no files).
 
     One dict per record, in id order, with the keys of an `analyze` folder's records.jsonl that curation reads:
@@ -64,11 +65,12 @@ def rows_from_analysis(analysis: Analysis, deleted=(), flags: list[list[str]] | 
     Records in `deleted` (ids the session deleted) also get `deleted: True`, and `select` leaves them out like
     the session's own deleted records. The analysis must cover the dataset being exported (same record count).
     `flags`: the flags as they are now (the app's `LiveAnalysis.flags`, edited records re-checked) instead of the
-    analysed ones.
+    analysed ones; `kinds`: the kinds as they are now (the user's where they set one).
     """
     gone = set(deleted)
     rows = []
-    for i, (cluster, kind, flags) in enumerate(zip(analysis.clusters, analysis.kinds, flags or analysis.flags)):
+    for i, (cluster, kind, flags) in enumerate(zip(analysis.clusters, kinds or analysis.kinds,
+                                                   flags or analysis.flags)):
         row = {"id": i, "cluster": int(cluster), "kind": None if kind == taxonomy.UNASSIGNED else kind,
                "flags": list(flags), "near_duplicate_of": analysis.duplicate_of[i]}
         if i in gone:

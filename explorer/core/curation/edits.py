@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
 
 from explorer.core.curation import fields
 from explorer.core.curation.fields import EditError
@@ -19,6 +18,8 @@ class CurationState:
     deleted: set[int] = field(default_factory=set)
     tags: dict[int, set[str]] = field(default_factory=dict)
     cluster_names: dict[int, str] = field(default_factory=dict)
+    kinds: dict[int, str] = field(default_factory=dict)
+    """Record id → the task kind the user gave it (absent: the predicted one)."""
     changed_at: dict[int, int] = field(default_factory=dict)
     """Record id → journal sequence number of its last change (per-record history lives in the journal)."""
 
@@ -272,6 +273,35 @@ class Restore(_IdsEdit):
 
 
 @dataclass(frozen=True)
+class SetKind(_IdsEdit):
+    """Say which task kind records are (None: back to the predicted kind). The inverse restores each record's own
+    previous kind, so it may be a Batch of several."""
+
+    ids_: tuple[int, ...]
+    kind: str | None
+    op = "kind"
+
+    def apply(self, state, dataset):
+        _check_ids(dataset, self.ids_)
+        before: dict[str | None, list[int]] = {}
+        for i in self.ids_:
+            before.setdefault(state.kinds.get(i), []).append(i)
+            if self.kind:
+                state.kinds[i] = self.kind
+            else:
+                state.kinds.pop(i, None)
+        undo = tuple(SetKind(tuple(ids), kind) for kind, ids in before.items())
+        return undo[0] if len(undo) == 1 else Batch(undo, self.label)
+
+    def to_json(self):
+        return {"op": self.op, "ids": list(self.ids_), "kind": self.kind}
+
+    @property
+    def label(self):
+        return f"set kind of {_plural(len(self.ids_))} to {self.kind or 'predicted'}"
+
+
+@dataclass(frozen=True)
 class RenameCluster(Edit):
     cluster: int
     name: str | None
@@ -320,51 +350,8 @@ class Batch(Edit):
         return {"op": self.op, "name": self.name, "edits": [e.to_json() for e in self.edits]}
 
 
-def _ids(obj: dict) -> tuple[int, ...]:
-    ids = obj.get("ids")
-    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        raise EditError("'ids' must be a list of record ids (integers)")
-    return tuple(ids)
-
-
-def _text(obj: dict, key: str) -> str:
-    value = obj.get(key)
-    if not isinstance(value, str):
-        raise EditError(f"'{key}' must be a string")
-    return value
-
-
-def _int(obj: dict, key: str) -> int:
-    value = obj.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise EditError(f"'{key}' must be an integer")
-    return value
-
-
-def _set(obj: dict) -> Edit:
-    if "turn" in obj:
-        return SetTurn(_int(obj, "id"), _int(obj, "turn"), _text(obj, "value"))
-    return SetField(_int(obj, "id"), _text(obj, "field"), _text(obj, "value"))
-
-
-_READERS: dict[str, Callable[[dict], Edit]] = {
-    "delete": lambda o: Delete(_ids(o)),
-    "restore": lambda o: Restore(_ids(o)),
-    "tag": lambda o: Tag(_ids(o), _text(o, "tag")),
-    "untag": lambda o: Untag(_ids(o), _text(o, "tag")),
-    "set": _set,
-    "insert_turn": lambda o: InsertTurn(_int(o, "id"), _int(o, "index"), _text(o, "role"), _text(o, "content")),
-    "remove_turn": lambda o: RemoveTurn(_int(o, "id"), _int(o, "index")),
-    "move_turn": lambda o: MoveTurn(_int(o, "id"), _int(o, "index"), _int(o, "to")),
-    "rename_cluster": lambda o: RenameCluster(_int(o, "cluster"), o.get("name") if isinstance(o.get("name"), str) else None),
-    "replace": lambda o: Replace(_int(o, "id"), o.get("object") if isinstance(o.get("object"), dict) else None),
-    "batch": lambda o: Batch(tuple(edit_from_json(e) for e in o.get("edits", [])), str(o.get("name", ""))),
-}
-
-
 def edit_from_json(obj: object) -> Edit:
     """Read an edit from its JSON form (the journal's, or a hand-written recipe line)."""
-    if not isinstance(obj, dict) or obj.get("op") not in _READERS:
-        ops = ", ".join(_READERS)
-        raise EditError(f"not an edit: expected an object with 'op' one of {ops}")
-    return _READERS[obj["op"]](obj)
+    from explorer.core.curation.edit_json import read_edit
+
+    return read_edit(obj)

@@ -109,7 +109,9 @@ class RecordEditor(QWidget):
         line = doc.dataset.line_of(rid)
         parts = [f"Record {rid}", fmt] + ([f"line {line}"] if line else [])
         if a is not None:
-            parts += [f"cluster {int(a.clusters[rid])}", f"kind {a.kinds[rid]}",
+            kind = doc.live.kind_names[doc.live.kind_codes[rid]]
+            parts += [f"cluster {int(a.clusters[rid])}",
+                      f"kind {kind} (set by you)" if rid in doc.session.state.kinds else f"kind {kind}",
                       f"{int(doc.live.tokens['conversation'][rid])} tokens"]
         if doc.is_deleted(rid):
             parts.append("DELETED")

@@ -53,7 +53,7 @@ class RecordTableModel(QAbstractTableModel):
         if column == "cluster":
             return int(a.clusters[rid])
         if column == "kind":
-            return a.kinds[rid]
+            return str(doc.live.kind_names[doc.live.kind_codes[rid]])
         if column == "flags":
             return ", ".join(doc.live.flags[rid])
         if column == "tokens":

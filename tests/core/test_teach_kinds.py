@@ -1,0 +1,64 @@
+"""Teach by example: the user sets the kind of some records (an undoable, journaled edit); similar records follow
+when the kinds stage re-runs, and nothing else is recomputed."""
+
+import json
+
+from explorer.app.workspace import Workspace
+from explorer.cli.main import main
+from explorer.core.analysis.embed_cache import EmbeddingCache
+from explorer.core.analysis.pipeline import AnalysisParams, Pipeline
+from explorer.core.curation import edits as E
+from explorer.core.curation.edits import edit_from_json
+from explorer.core.curation.session import Session
+from tests.fakes import FakeEmbedder, planted_records
+from tests.samples import write
+
+PARAMS = AnalysisParams(model="fake", seed=3, min_cluster_size=5, kind_threshold=0.6)
+
+
+def workspace_on(path, tmp_path):
+    fake = FakeEmbedder()
+    ws = Workspace(lambda d: Pipeline(d, lambda p: fake, EmbeddingCache(tmp_path / "c.sqlite")), PARAMS)
+    ws.load_done(ws.load_job(path)(None, None))
+    ws.analysis_done(ws.analysis_job()(None, None))
+    return ws
+
+
+def test_set_kind_is_undoable_and_neighbours_follow_after_the_kinds_stage(tmp_path):
+    records, truth = planted_records(12)
+    ws = workspace_on(write(tmp_path / "d", records, "jsonl"), tmp_path)
+    poetry = [i for i, t in enumerate(truth) if t == 3]
+    before = list(ws.analysis.kinds)
+    taught = []
+    ws.kinds_taught.connect(lambda: taught.append(1))
+    ws.apply(E.SetKind(tuple(poetry[:3]), "creative_writing"))
+    assert taught and ws.live.kinds()[poetry[0]] == "creative_writing"  # counts follow at once
+    assert ws.live.kind_counts()["creative_writing"] >= 3
+    runs = dict(ws.pipeline.runs)
+    ws.analysis_done(ws.analysis_job()(None, None))
+    assert ws.pipeline.runs["kinds"] == runs["kinds"] + 1 and ws.pipeline.runs["map"] == runs["map"]
+    followed = [i for i in poetry[3:] if ws.analysis.kinds[i] == "creative_writing"]
+    assert len(followed) >= len(poetry[3:]) // 2, (followed, [before[i] for i in poetry])
+    assert "labelled" in ws.analysis.kind_reasons[followed[0]]
+    ws.undo()
+    assert ws.session.state.kinds == {} and ws.live.kinds()[poetry[0]] == ws.analysis.kinds[poetry[0]]
+    ws.analysis_done(ws.analysis_job()(None, None))
+    assert ws.analysis.kinds == before
+    ws.close()
+
+
+def test_kind_edits_are_journaled_and_recipes_can_set_them(tmp_path, capsys):
+    path = write(tmp_path / "d", planted_records(4)[0], "jsonl")
+    line = {"op": "kind", "ids": [1, 2], "kind": "math"}
+    assert edit_from_json(line).to_json() == line
+    recipe = tmp_path / "r.jsonl"
+    recipe.write_text(json.dumps(line) + "\n" + json.dumps({"op": "kind", "ids": [2], "kind": None}) + "\n")
+    assert main(["apply", str(path), "--recipe", str(recipe)]) == 0
+    from explorer.core.dataset import load
+
+    with Session(load(path)) as session:
+        assert session.state.kinds == {1: "math"}
+    out = tmp_path / "a"
+    assert main(["analyze", str(path), "--out", str(out), "--model", "all-MiniLM-L6-v2", "--device", "cpu"]) == 0
+    rows = [json.loads(x) for x in (out / "records.jsonl").read_text().splitlines()]
+    assert rows[1]["kind"] == "math" and rows[1]["kind_source"] == "user" and rows[0]["kind_source"] == "predicted"
