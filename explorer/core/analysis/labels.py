@@ -62,7 +62,12 @@ def cluster_keywords(texts: list[str], labels: np.ndarray, top: int = 5) -> dict
     out = {}
     for label, counts in docs.items():
         scored = sorted(((c / sizes[label]) * math.log(1 + n / df[t]), t) for t, c in counts.items() if c > 1)
-        words = [t for _, t in reversed(scored[-top:])]
+        words: list[str] = []
+        for _, t in reversed(scored):
+            if len(words) == top:
+                break
+            if not any(t.rstrip("s") == w.rstrip("s") for w in words):  # "pack" adds nothing after "packs"
+                words.append(t)
         out[label] = words or _fallback([t for t, l in zip(texts, labels.tolist()) if l == label], first.get(label))
     return out
 
