@@ -26,6 +26,8 @@ class Document(QObject):
     history_changed = Signal()
     positions_changed = Signal(list)
     """Edited records were placed again on the map (their counts were already updated)."""
+    filter_changed = Signal()
+    """The filter bar's filter changed (the panels count within it)."""
     failed = Signal(str, str)
     """(what failed, message) — the window shows it; nothing is lost."""
     exported = Signal(object)
@@ -49,6 +51,7 @@ class Document(QObject):
         ws.records_changed.connect(self._records_changed)
         ws.history_changed.connect(self.history_changed.emit)
         ws.positions_changed.connect(self.positions_changed.emit)
+        ws.filter_changed.connect(self.filter_changed.emit)
         ws.kinds_taught.connect(lambda: self.analyze())  # cached stages are reused: only the kinds stage re-runs
         self._done: dict[str, Callable[[object], None]] = {}
         runner.finished.connect(lambda kind, result: self._done.pop(kind, lambda r: None)(result))

@@ -130,6 +130,8 @@ class MainWindow(WindowCommands, QMainWindow):
         ws.can_leave_current = self.editor.confirm_leave
         self.table.clicked.connect(lambda index: st.set_current(self.model.data(index, Qt.UserRole)))
         self.editor.submitted.connect(doc.apply)
+        for panel in (self.clusters, self.coverage, self.quality, self.duplicates):
+            panel.bind(doc)  # each panel refreshes on the events it needs
         for panel in (self.clusters, self.coverage, self.quality, self.problems, self.duplicates):
             panel.select_ids.connect(st.select)
         self.legend.toggled.connect(st.toggle_group)
@@ -220,7 +222,6 @@ class MainWindow(WindowCommands, QMainWindow):
         self.page.set_columns(sorted(doc.columns))
         self.restyle()
         self.refresh_counts()
-        self.duplicates.refresh(doc)
         self.model.refresh()
         self.editor.show_record(self.state.current)
         self._update_actions()
@@ -240,9 +241,7 @@ class MainWindow(WindowCommands, QMainWindow):
     def _on_records_changed(self, ids: list) -> None:
         self.model.refresh(ids)
         self.restyle()
-        if self.document.analysis is not None:
-            self.refresh_counts()
-            self.duplicates.regroup()
+        self.refresh_counts()
         if self.state.current in ids or not ids:
             self.editor.show_record(self.state.current)
         self._update_actions()
@@ -287,9 +286,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.map.set_style(self._style.colors, self._style.visible, selected, self._style.labels)
 
     def refresh_counts(self) -> None:
-        """Every count shown (clusters, kinds and gaps, quality) from the records as they are now."""
-        for panel in (self.clusters, self.coverage, self.quality):
-            panel.refresh(self.document)
+        """The filter bar's count (the panels follow the document themselves: `bind`)."""
         live = self.document.live
         if live is not None:
             self.filter_bar.set_count(live.count(self.document.filter_mask), live.count())

@@ -65,6 +65,12 @@ class DuplicatesPanel(QWidget):
         self.document = document
         self.regroup()
 
+    def bind(self, document) -> None:
+        """Follow the document: regroup after each analysis and each edit (deleted records leave their groups)."""
+        self.document = document
+        document.analysis_ready.connect(self.regroup)
+        document.records_changed.connect(lambda ids: self.regroup())
+
     def regroup(self) -> None:
         self.value.setText(f"{self.threshold:.2f}")
         doc = self.document

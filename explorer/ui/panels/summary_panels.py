@@ -51,6 +51,12 @@ class _TablePanel(QWidget):
         self._shown: list = []
         """What `fill` last put in each row: (values, marked)."""
 
+    def bind(self, document) -> None:
+        """Follow the document: each analysis, edit (undo, redo) and filter change refreshes this panel."""
+        self.document = document
+        for signal in (document.analysis_ready, document.records_changed, document.filter_changed):
+            signal.connect(lambda *_: self.refresh(document))
+
     def _forget_row(self, item: QTableWidgetItem) -> None:
         """The user typed into a cell: the next fill writes that row again, whatever it compares equal to."""
         if 0 <= item.row() < len(self._shown):
