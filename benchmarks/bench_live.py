@@ -134,7 +134,7 @@ def main() -> None:
         pandas_counts(analysis, alive)
         raw.append((time.perf_counter() - start) * 1000)
     rows = [("edit 1 record → all panels", one, 50), (f"delete {args.bulk:,} records → all panels", bulk, 1000),
-            (f"undo that delete → all panels", undo, 1000),
+            ("undo that delete → all panels", undo, 1000),
             ("pandas: cluster/kind/flag counts from scratch (no UI)", raw, None)]
     print(f"\n{'what':58} {'median ms':>10} {'max ms':>10} {'target':>8}")
     for name, values, target in rows:

@@ -156,6 +156,7 @@ def excerpt(source, problem: Problem, context: int = 3) -> str:
         pieces = [(first - context, last + context)]
     out: list[str] = []
     width = len(str(pieces[-1][1]))
+    shown_to = 0
     for k, (a, b) in enumerate(pieces):
         a = max(a, 1)
         if k:

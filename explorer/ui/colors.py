@@ -35,7 +35,7 @@ def argb_table(groups: Groups) -> np.ndarray:
 def groups_for(mode: str, document) -> Groups:
     """Groups of the open document's records for a colour mode; counts are of the records there now (and inside
     the filter)."""
-    a, live = document.analysis, document.live
+    live = document.live
     n = len(document)
     if mode == "cluster":
         ids = live.cluster_ids.tolist()
