@@ -17,7 +17,7 @@ def test_open_lasso_tag_delete_edit_undo_export(qtbot, window, tmp_path):
     open_and_wait(qtbot, window, path)
     doc, state, view = window.document, window.state, window.map
     assert window.stack.currentIndex() == 1 and len(doc) == 150
-    assert window.clusters.table.rowCount() >= 5 and window.coverage.table.rowCount() == 26
+    assert window.clusters.table.rowCount() >= 5 and window.coverage.table.rowCount() == 30
 
     # lasso around one planted topic, through the view's own screen-coordinate API
     topic = np.flatnonzero(np.array(truth) == 2)
