@@ -9,8 +9,10 @@ from explorer.core.analysis import labels, taxonomy
 from explorer.core.errors import DatasetError
 
 
-def test_terms_split_english_words_and_chinese_bigrams():
+def test_terms_split_english_words_and_chinese_words_or_bigrams(monkeypatch):
     assert labels.terms("Translate the sentence into French") == ["translate", "french"]
+    assert labels.terms("请判断以下新闻属于哪个类别") == ["判断", "新闻", "属于", "哪个", "类别"]  # jieba's words
+    monkeypatch.setattr(labels, "_JIEBA", False)  # no segmenter installed: character bigrams
     assert labels.terms("把句子翻译成英文") == ["把句", "句子", "子翻", "翻译", "译成", "成英", "英文"]
 
 
@@ -18,7 +20,7 @@ def test_keywords_per_cluster_in_both_languages():
     texts = ["translate this sentence into french"] * 3 + ["把这句话翻译成英文"] * 3 + ["python function sorting list"] * 3
     clusters = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2])
     kw = labels.cluster_keywords(texts, clusters)
-    assert "french" in kw[0] and "翻译" in kw[1] and "python" in kw[2]
+    assert "french" in kw[0] and any("翻译" in t for t in kw[1]) and "python" in kw[2]
     assert "python" not in kw[0]
 
 
@@ -51,16 +53,6 @@ def _tiny_taxonomy(tmp_path, target_b=1.0):
         {"id": "b", "name_en": "B", "name_zh": "乙", "description": "d", "examples": ["y"], "target": target_b},
     ]}), encoding="utf-8")
     return taxonomy.load_taxonomy(path)
-
-
-def test_assign_by_structure_keyword_similarity_or_not_at_all(tmp_path):
-    tax = _tiny_taxonomy(tmp_path)
-    vectors = np.array([[1, 0], [1, 0], [0, 1], [0.6, 0.8]], dtype=np.float32)
-    example_vectors = np.array([[1, 0], [0, 1]], dtype=np.float32)
-    kinds, reasons = taxonomy.assign(tax, ["hello", "Please TRANSLATE it", "close to y", "in between"],
-                                     [2, 1, 1, 1], vectors, example_vectors, [1, 2], threshold=0.9)
-    assert kinds == ["multi_turn", "a", "b", "unassigned"]
-    assert reasons[1] == "keyword 'translate'" and reasons[2].startswith("similar to an example (1.00)")
 
 
 def test_coverage_marks_gaps_against_targets(tmp_path):

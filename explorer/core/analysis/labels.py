@@ -1,7 +1,7 @@
 """Readable cluster labels by class-based TF-IDF, for English and Chinese text alike.
 
-Latin-script text is split into lower-cased words (stop words dropped); CJK runs become character bigrams,
-since Chinese has no spaces. A term scores high when many of a cluster's records use it and few records outside
+Latin-script text is split into lower-cased words (stop words dropped); CJK runs are cut into words by jieba
+when it is installed, else into character bigrams, since Chinese has no spaces. A term scores high when many of a cluster's records use it and few records outside
 do: counting records, not occurrences, and leaving out numbers and capitalised names inside a sentence, labels
 templated data ("Noah buys 5 packs of 12 marbles…") by its template rather than by the names that fill it. A
 cluster with no distinctive term falls back to its commonest words, then to the start of its first instruction:
@@ -38,10 +38,38 @@ def terms(text: str, mask_names: bool = False) -> list[str]:
     `mask_names`)."""
     lowered = (_NAME.sub(" ", text) if mask_names else text).lower()
     out = [w for w in _WORD.findall(lowered) if w not in STOP_WORDS and len(w) > 1]
+    cut = _chinese_segmenter()
     for run in _CJK_RUN.findall(text):
-        chars = [c for c in run]
-        out += [a + b for a, b in zip(chars, chars[1:]) if not (a in CJK_STOP or b in CJK_STOP)]
+        if cut is not None:
+            out += [w for w in cut(run) if len(w) > 1 and w not in CJK_STOP_WORDS]
+        else:
+            out += [a + b for a, b in zip(run, run[1:]) if not (a in CJK_STOP or b in CJK_STOP)]
     return out
+
+
+CJK_STOP_WORDS = frozenset("""
+我们 你们 他们 什么 怎么 如何 为什么 可以 一个 这个 那个 以下 下面 以上 请问 一下 一些 哪些 还是 或者 因为 所以 如果 但是
+然后 没有 就是 不是 自己 这些 那些 进行 需要 要求 根据 给出 问题 回答 内容
+""".split())
+
+
+def _chinese_segmenter():
+    """jieba's word cutter when installed (its dictionary loads once, quietly), else None."""
+    global _JIEBA
+    if _JIEBA is None:
+        try:
+            import logging
+
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            _JIEBA = jieba.lcut
+        except ImportError:
+            _JIEBA = False
+    return _JIEBA or None
+
+
+_JIEBA = None
 
 
 def cluster_keywords(texts: list[str], labels: np.ndarray, top: int = 5) -> dict[int, list[str]]:

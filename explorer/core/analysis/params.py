@@ -29,6 +29,9 @@ class AnalysisParams:
     device: str = _p("auto", "where to embed", "Device", choices=DEVICES)
     embed_field: str = _p("instruction", "what to embed: the first user turn (+input), the response, or all user "
                           "turns", "Embed", choices=EMBED_FIELDS)
+    embedding_weight: float = _p(0.5, "share of the sentence embedding in the features the map, the clusters and "
+                                 "the kinds use; the rest is character n-grams, which see a task's template wording "
+                                 "(1: embedding only)", "Meaning vs wording", lo=0.0, hi=1.0, step=0.05)
     n_neighbors: int = _p(15, "UMAP neighbours", "UMAP neighbours", lo=2, hi=200, shown=False)
     min_dist: float = _p(0.1, "UMAP minimum distance of the 2-D map", "Map spread", lo=0.0, hi=1.0, step=0.05,
                          shown=False)
@@ -43,7 +46,8 @@ class AnalysisParams:
                                          "Near-duplicate cosine", flag="--near-duplicate", lo=0.5, hi=1.0, step=0.01)
     max_tokens: int = _p(4096, "token limit over which a conversation is too_long", "Token limit (too long)",
                          lo=16, hi=10_000_000)
-    kind_threshold: float = _p(0.45, "similarity to a kind's examples needed to assign it", "Kind threshold",
+    kind_threshold: float = _p(0.3, "confidence (0–1) a record's likeliest kind needs; under it the record is "
+                               "unassigned", "Kind confidence",
                                lo=0.0, hi=1.0, step=0.01, shown=False)
     taxonomy_path: str | None = _p(None, "task-kind taxonomy JSON", "Task-kind taxonomy", flag="--taxonomy",
                                    auto="the bundled taxonomy", path=True)

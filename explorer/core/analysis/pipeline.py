@@ -1,10 +1,13 @@
 """The analysis as cached stages: changing a parameter re-runs only the stages that depend on it.
 
-    texts → tokens ─────────────────────────────────┐
-    texts → embeddings → neighbours → map (2-D)      ├→ checks
-                                    → cluster space → clusters → labels
-                                    → near-duplicate groups ┘
-    embeddings → task kinds → coverage
+    texts → tokens ──────────────────────────────────────────────┐
+    texts → embeddings ─┬→ features → neighbours → map (2-D)        │
+    texts → lexical ────┘                        → cluster space → clusters → labels
+          embeddings → embedding neighbours → near-duplicate groups ┴→ checks
+    features + example bank → task kinds → coverage
+
+The features are the hybrid of sentence embedding and character n-grams (`lexical.hybrid`); near-duplicates and
+semantic search keep the pure sentence embedding.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from explorer.core import tokens as tokens_mod
-from explorer.core.analysis import checks, clustering, labels, projection, taxonomy
+from explorer.core.analysis import checks, clustering, kind_classifier, labels, lexical, projection, taxonomy
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis.params import AnalysisParams  # noqa: F401 - re-exported: the type callers import from here
 from explorer.core.analysis.embedding import Embedder, SentenceTransformerEmbedder, embed, model_id_for
@@ -40,6 +43,7 @@ class Analysis:
     duplicate_of: list[int | None]
     kinds: list[str]
     kind_reasons: list[str]
+    kind_confidence: np.ndarray
     coverage: list[dict]
     facts: dict
     embedding: dict
@@ -126,53 +130,94 @@ class Pipeline:
         vectors = embedded.vectors
         n = len(vectors)
         k = min(p.n_neighbors, max(n - 1, 1))
-        nn_key = (emb_key, k, p.seed)
-        knn = self._stage("neighbors", nn_key, lambda: projection.neighbors(vectors, k + 1, p.seed), s)
-        graph = self._stage("graph", nn_key, lambda: projection.fuzzy_graph(vectors, knn, p.seed), s)
+        lex_key = (p.embed_field, p.seed)
+        lex = self._stage("lexical", lex_key, lambda: self._lexical(texts.field(p.embed_field), p.seed, progress,
+                                                                    cancel), s)
+        w = p.embedding_weight
+        feat_key = (emb_key, lex_key, w)
+        features = self._stage("features", feat_key, lambda: lexical.hybrid(vectors, lex["records"], w), s)
+        nn_key = (feat_key, k, p.seed)
+        knn = self._stage("neighbors", nn_key, lambda: projection.neighbors(features, k + 1, p.seed), s)
+        emb_nn_key = (emb_key, k, p.seed)
+        emb_knn = knn if w >= 1.0 else self._stage("embedding_neighbors", emb_nn_key, lambda: projection.neighbors(
+            vectors, k + 1, p.seed), s)
+        graph = self._stage("graph", nn_key, lambda: projection.fuzzy_graph(features, knn, p.seed), s)
         xy = self._stage("map", (nn_key, p.min_dist), lambda: projection.project(
-            vectors, graph, 2, p.min_dist, p.seed, None, progress, cancel), s)
+            features, graph, 2, p.min_dist, p.seed, None, progress, cancel), s)
         space_key = (nn_key, p.cluster_dims, p.cluster_epochs)
         space = self._stage("cluster_space", space_key, lambda: projection.project(
-            vectors, graph, p.cluster_dims, 0.0, p.seed, p.cluster_epochs, progress, cancel), s)
+            features, graph, p.cluster_dims, 0.0, p.seed, p.cluster_epochs, progress, cancel), s)
         mcs = p.min_cluster_size or clustering.default_min_cluster_size(n)
         cl_key = (space_key, mcs, p.min_samples)
         clusters = self._stage("clusters", cl_key, lambda: clustering.cluster(space, mcs, p.min_samples), s)
         keywords = self._stage("labels", (cl_key, p.embed_field), lambda: labels.cluster_keywords(
             texts.field(p.embed_field), clusters), s)
-        near = self._stage("near_duplicates", (nn_key, p.near_duplicate_threshold), lambda:
-                           clustering.near_duplicate_groups(knn, p.near_duplicate_threshold), s)
+        near = self._stage("near_duplicates", (emb_nn_key, p.near_duplicate_threshold), lambda:
+                           clustering.near_duplicate_groups(emb_knn, p.near_duplicate_threshold), s)
         check_params = checks.CheckParams(p.max_tokens, p.near_duplicate_threshold)
-        flags, dup_of = self._stage("checks", (nn_key, asdict(check_params)), lambda: checks.flag_records(
+        flags, dup_of = self._stage("checks", (emb_nn_key, asdict(check_params)), lambda: checks.flag_records(
             texts, toks, near, check_params), s)
         tax = taxonomy.load_taxonomy(p.taxonomy_path)
+        bank = self._stage("bank", (tax.digest, model_id), lambda: self._bank(tax, p, model_id, progress, cancel), s)
         taught = (tuple(self.user_examples[0]), tuple(self.user_examples[1]))
-        kinds, reasons = self._stage("kinds", (emb_key, tax.digest, p.kind_threshold, taught), lambda: self._kinds(
-            tax, texts, vectors, p, model_id, progress, cancel), s)
+        predicted: kind_classifier.Prediction = self._stage(
+            "kinds", (nn_key, bank["digest"], p.kind_threshold, taught), lambda: self._kinds(
+                tax, bank, texts, vectors, lex, knn, p, model_id, progress, cancel), s)
+        kinds = predicted.kinds
         return Analysis(
             params=p, texts=texts, tokens=toks, vectors=vectors, xy=xy, clusters=clusters, keywords=keywords,
-            balance=clustering.balance(clusters), flags=flags, duplicate_of=dup_of, kinds=kinds, kind_reasons=reasons,
+            balance=clustering.balance(clusters), flags=flags, duplicate_of=dup_of, kinds=kinds,
+            kind_reasons=predicted.reasons, kind_confidence=predicted.confidence,
             coverage=taxonomy.coverage(tax, kinds), facts=checks.dataset_facts(texts),
             embedding={"model": p.model, "model_id": model_id, "field": p.embed_field, "device": embedded.device,
                        "cached": embedded.cached, "computed": embedded.computed, "dim": int(vectors.shape[1])},
-            neighbors=knn, seconds=s,
+            neighbors=emb_knn, seconds=s,
             cluster_kinds=labels.dominant_kinds(clusters, kinds, taxonomy.UNASSIGNED))
 
-    def _kinds(self, tax: taxonomy.Taxonomy, texts: RecordTexts, vectors: np.ndarray, p: AnalysisParams,
-               model_id: str, progress: ProgressFn | None, cancel: CancelFn | None) -> tuple[list[str], list[str]]:
-        examples, owners = taxonomy.example_texts(tax)
-        ex_vectors = embed(lambda: self.embedder(p), model_id, examples, self.cache, progress, cancel).vectors
-        if p.embed_field != "instruction":  # kinds are judged on instructions, whatever the map shows
-            vectors = embed(lambda: self.embedder(p), model_id, texts.instruction, self.cache, progress, cancel).vectors
-        kinds, reasons = taxonomy.assign(tax, texts.instruction, texts.user_turn_count, vectors, ex_vectors, owners,
-                                         p.kind_threshold)
+    def _bank(self, tax: taxonomy.Taxonomy, p: AnalysisParams, model_id: str, progress: ProgressFn | None,
+              cancel: CancelFn | None) -> dict:
+        """The example instructions of every kind (bundled bank + the taxonomy's own) and their embeddings."""
+        texts, kinds = kind_classifier.all_examples(tax)
+        vectors = kind_classifier.shipped_vectors(model_id, texts, kinds)
+        if vectors is None:
+            vectors = embed(lambda: self.embedder(p), model_id, texts, self.cache, progress, cancel).vectors
+        digest = kind_classifier.bank_digest(texts, kinds)
+        return {"texts": texts, "kinds": kinds, "vectors": vectors, "digest": digest}
+
+    @staticmethod
+    def _lexical(texts: list[str], seed: int | None, progress: ProgressFn | None, cancel: CancelFn | None) -> dict:
+        model = lexical.LexicalModel(list(texts), seed=seed or 0)
+        return {"model": model, "records": model.transform(list(texts), progress, cancel)}
+
+    def _kinds(self, tax: taxonomy.Taxonomy, bank: dict, texts: RecordTexts, vectors: np.ndarray, lex: dict,
+               knn: projection.Neighbors, p: AnalysisParams, model_id: str, progress: ProgressFn | None,
+               cancel: CancelFn | None) -> kind_classifier.Prediction:
+        """Kinds from the example bank and what the user taught, on instructions whatever the map shows."""
+        def vectors_of(batch: list[str]) -> np.ndarray:
+            return embed(lambda: self.embedder(p), model_id, batch, self.cache, progress, cancel).vectors
+
+        model = lex["model"]
+        records_lex = lex["records"]
+        if p.embed_field != "instruction":
+            vectors = vectors_of(texts.instruction)
+            records_lex = model.transform(texts.instruction)
         user_texts, user_kinds = self.user_examples
-        if user_texts:  # what the user taught beats the bundled examples for the records most like it
-            u_vectors = embed(lambda: self.embedder(p), model_id, user_texts, self.cache, progress, cancel).vectors
-            sims = vectors @ u_vectors.T
-            best = sims.argmax(axis=1)
-            best_sim = sims[np.arange(len(vectors)), best]
-            for i in np.flatnonzero(best_sim >= p.kind_threshold).tolist():
-                if kinds[i] != taxonomy.MULTI_TURN:  # structure stays: several user turns are multi-turn
-                    kinds[i] = user_kinds[best[i]]
-                    reasons[i] = f"like an example you labelled ({best_sim[i]:.2f})"
-        return kinds, reasons
+        ids = [k.id for k in tax.kinds]
+        known = [i for i, kind in enumerate(user_kinds) if kind in ids]
+        user_texts, user_kinds = [user_texts[i] for i in known], [user_kinds[i] for i in known]
+        ex = kind_classifier.Examples(bank["texts"] + user_texts, bank["kinds"] + user_kinds,
+                                      np.array([False] * len(bank["texts"]) + [True] * len(user_texts)))
+        ex_vectors, ex_lex = bank["vectors"], model.transform(bank["texts"])
+        if user_texts:
+            ex_vectors = np.vstack([ex_vectors, vectors_of(user_texts)])
+            ex_lex = np.vstack([ex_lex, model.transform(user_texts)])
+        w = kind_classifier.EMBEDDING_WEIGHT
+        prediction = kind_classifier.classify(
+            lexical.hybrid(vectors, records_lex, w), lexical.hybrid(ex_vectors, ex_lex, w), ex, ids,
+            texts.instruction, [k.keywords for k in tax.kinds], knn.indices, p.kind_threshold, taxonomy.UNASSIGNED)
+        if taxonomy.MULTI_TURN in ids:  # structure decides: several user turns are a multi-turn dialogue
+            for i in np.flatnonzero(np.asarray(texts.user_turn_count) > 1).tolist():
+                prediction.kinds[i] = taxonomy.MULTI_TURN
+                prediction.reasons[i] = "several user turns"
+                prediction.confidence[i] = 1.0
+        return prediction

@@ -26,7 +26,9 @@ def record_rows(analysis: Analysis, user_kinds: dict[int, str] | None = None) ->
         rows.append({
             "id": i, "x": round(float(a.xy[i, 0]), 4), "y": round(float(a.xy[i, 1]), 4),
             "cluster": int(a.clusters[i]), "kind": None if kind == taxonomy.UNASSIGNED else kind,
-            "kind_source": "user" if i in user_kinds else "predicted", "kind_reason": a.kind_reasons[i],
+            "kind_source": "user" if i in user_kinds else "predicted",
+            "kind_confidence": 1.0 if i in user_kinds else round(float(a.kind_confidence[i]), 3),
+            "kind_reason": "set by you" if i in user_kinds else a.kind_reasons[i],
             "flags": a.flags[i], "tokens_instruction": int(a.tokens["instruction"][i]),
             "tokens_response": int(a.tokens["response"][i]), "tokens_conversation": int(a.tokens["conversation"][i]),
             "near_duplicate_of": a.duplicate_of[i],

@@ -1,14 +1,13 @@
-"""Task-kind taxonomy: assign each record its functional kind, and measure coverage against target shares.
-
-A record gets a kind by, in order: structure (several user turns → multi-turn dialogue), a keyword of the kind
-(`translate`, `翻译`, ...), or the nearest example instruction by embedding when it is similar enough;
-otherwise it is `unassigned`. Kinds whose share is under half their target are gaps.
+"""Task-kind taxonomy: the kinds (names in English and Chinese, description, keywords, examples, target share),
+and coverage against the target shares. Kinds whose share is under half their target are gaps. Which kind a
+record is, `kind_classifier` decides.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,47 +62,6 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     return Taxonomy(kinds, str(path))
 
 
-def example_texts(taxonomy: Taxonomy) -> tuple[list[str], list[int]]:
-    """All example instructions, and the index of the kind each belongs to."""
-    texts, owners = [], []
-    for i, kind in enumerate(taxonomy.kinds):
-        for ex in kind.examples:
-            texts.append(ex)
-            owners.append(i)
-    return texts, owners
-
-
-def assign(taxonomy: Taxonomy, instructions: list[str], user_turn_counts: list[int], vectors: np.ndarray,
-           example_vectors: np.ndarray, example_owner: list[int], threshold: float) -> tuple[list[str], list[str]]:
-    """(kind id, reason) per record; reason is 'structure', 'keyword …' or 'similar to an example (0.62)'."""
-    ids = [k.id for k in taxonomy.kinds]
-    keyword_rules = [(k.id, [w.lower() for w in k.keywords]) for k in taxonomy.kinds if k.keywords]
-    has_multi = MULTI_TURN in ids
-    if len(example_vectors):
-        sims = vectors @ example_vectors.T
-        best = sims.argmax(axis=1)
-        best_sim = sims[np.arange(len(vectors)), best]
-    kinds, reasons = [], []
-    owner = np.asarray(example_owner)
-    for i, text in enumerate(instructions):
-        if has_multi and user_turn_counts[i] > 1:
-            kinds.append(MULTI_TURN)
-            reasons.append("several user turns")
-            continue
-        lowered = text.lower()
-        hit = next(((kid, w) for kid, words in keyword_rules for w in words if w in lowered), None)
-        if hit:
-            kinds.append(hit[0])
-            reasons.append(f"keyword '{hit[1]}'")
-        elif len(example_vectors) and best_sim[i] >= threshold:
-            kinds.append(ids[owner[best[i]]])
-            reasons.append(f"similar to an example ({best_sim[i]:.2f})")
-        else:
-            kinds.append(UNASSIGNED)
-            reasons.append("no kind is close enough")
-    return kinds, reasons
-
-
 def coverage(taxonomy: Taxonomy, kinds: list[str]) -> list[dict]:
     """Count, share and target per kind; `gap` is True when the share is under half the target."""
     counts: dict[str, int] = {}
@@ -133,21 +91,59 @@ def user_taxonomy_path() -> Path:
     return user_dir("config") / "taxonomy.json"
 
 
-def set_target(source: str | Path | None, kind: str, share: float) -> Path:
-    """Write the user's copy of the taxonomy with `kind` at `share` of the target (others keep their weights)."""
+def _read(source: str | Path | None) -> tuple[Path, dict]:
+    source = Path(source) if source else DEFAULT_PATH
+    return source, json.loads(source.read_text(encoding="utf-8"))
+
+
+def _save_user_copy(data: dict) -> Path:
+    from explorer.core.atomic import write_chunks
+
+    out = user_taxonomy_path()
+    write_chunks(out, [json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")])
+    return out
+
+
+def _weight_for(share: float, others: float) -> float:
     if not 0 < share < 1:
         raise DatasetError("a target share must be between 0% and 100%")
-    source = Path(source) if source else DEFAULT_PATH
-    data = json.loads(source.read_text(encoding="utf-8"))
+    return round(share * others / (1 - share), 6)
+
+
+def set_target(source: str | Path | None, kind: str, share: float) -> Path:
+    """Write the user's copy of the taxonomy with `kind` at `share` of the target (others keep their weights)."""
+    source, data = _read(source)
     kinds = data["kinds"]
     if kind not in [k["id"] for k in kinds]:
         raise DatasetError(f"no task kind {kind!r} in the taxonomy", str(source))
     others = sum(float(k.get("target", 1.0)) for k in kinds if k["id"] != kind)
+    weight = _weight_for(share, others)
     for k in kinds:
         if k["id"] == kind:
-            k["target"] = round(share * others / (1 - share), 6)
-    out = user_taxonomy_path()
-    from explorer.core.atomic import write_chunks
+            k["target"] = weight
+    return _save_user_copy(data)
 
-    write_chunks(out, [json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")])
-    return out
+
+def kind_id_for(name: str) -> str:
+    """A kind id from its English name: 'Legal advice' → 'legal_advice'."""
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    return slug or "kind"
+
+
+def add_kind(source: str | Path | None, name_en: str, name_zh: str, share: float, examples: list[str],
+             description: str = "") -> tuple[Path, str]:
+    """Write the user's copy of the taxonomy with a new kind (at `share` of the target, with up to 20 of
+    `examples` as its example instructions); returns (the copy's path, the new kind's id)."""
+    if not name_en.strip():
+        raise DatasetError("a new task kind needs an English name")
+    source, data = _read(source)
+    kinds = data["kinds"]
+    kind = kind_id_for(name_en)
+    if kind in [k["id"] for k in kinds] or kind == UNASSIGNED:
+        raise DatasetError(f"there is already a task kind {kind!r}", str(source))
+    others = sum(float(k.get("target", 1.0)) for k in kinds)
+    kinds.append({"id": kind, "name_en": name_en.strip(), "name_zh": name_zh.strip() or name_en.strip(),
+                  "description": description.strip() or f"Added from {len(examples)} records the user picked.",
+                  "keywords": [], "examples": [e for e in examples if e.strip()][:20],
+                  "target": _weight_for(share, others)})
+    return _save_user_copy(data), kind

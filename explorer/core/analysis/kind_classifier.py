@@ -1,0 +1,160 @@
+"""The task-kind classifier: each record's kind from the example instructions it is most like.
+
+Examples are the bilingual bank in `resources/kind_examples/` (≥ 30 English and ≥ 30 Chinese instructions per
+kind), the examples a taxonomy carries, and the records the user labelled. A record's score for a kind is the
+similarity-weighted vote of its nearest examples in the hybrid space (sentence embedding + character n-grams),
+blended with its own neighbours' scores among the dataset's records (records of one template agree), plus a weak
+nudge from the kind's keywords. Below the confidence threshold a record stays `unassigned`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+BANK_DIR = Path(__file__).resolve().parents[3] / "resources" / "kind_examples"
+EMBEDDING_WEIGHT = 0.5
+"""Share of the sentence embedding in the features kinds are judged on (the rest: character n-grams)."""
+K_EXAMPLES = 10
+SHARPNESS = 20.0
+"""Votes weigh exp(SHARPNESS · similarity): the closest examples count most."""
+NEIGHBOUR_SHARE = 0.5
+"""How much a record's own neighbours' scores count against its examples' votes."""
+KEYWORD_NUDGE = 0.1
+USER_BOOST = 2.0
+"""An example the user labelled in this dataset counts this much more than a bundled one."""
+
+
+@dataclass
+class Examples:
+    texts: list[str]
+    kinds: list[str]
+    from_user: np.ndarray
+    """bool per example: labelled by the user in this dataset (reasons name them so)."""
+
+
+def bank_examples(kind_ids: list[str], bank_dir: Path = BANK_DIR) -> tuple[list[str], list[str]]:
+    """(texts, kind ids) of the bundled example bank for the given kinds (files of other kinds are skipped)."""
+    texts, kinds = [], []
+    wanted = set(kind_ids)
+    for path in sorted(bank_dir.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("kind") not in wanted:
+            continue
+        for lang in ("en", "zh"):
+            for text in data.get(lang, []):
+                texts.append(text)
+                kinds.append(data["kind"])
+    return texts, kinds
+
+
+def all_examples(tax) -> tuple[list[str], list[str]]:
+    """(texts, kind ids): the bundled bank for the taxonomy's kinds, then the examples the taxonomy itself carries
+    (a kind the user added brings its own)."""
+    ids = [k.id for k in tax.kinds]
+    texts, kinds = bank_examples(ids)
+    for kind in tax.kinds:
+        texts += kind.examples
+        kinds += [kind.id] * len(kind.examples)
+    return texts, kinds
+
+
+SHIPPED_VECTORS = BANK_DIR / "vectors-all-MiniLM-L6-v2.npz"
+"""The bank embedded with the bundled model (scripts/embed_kind_bank.py writes it), so a first run embeds only
+the dataset."""
+
+
+def bank_digest(texts: list[str], kinds: list[str]) -> str:
+    return hashlib.sha1("\x00".join(list(texts) + list(kinds)).encode("utf-8")).hexdigest()[:16]
+
+
+def shipped_vectors(model_id: str, texts: list[str], kinds: list[str]) -> np.ndarray | None:
+    """The shipped bank vectors when they are of `model_id` and of exactly these examples, else None."""
+    if not SHIPPED_VECTORS.exists():
+        return None
+    with np.load(SHIPPED_VECTORS) as data:
+        if str(data["model_id"]) != model_id or str(data["digest"]) != bank_digest(texts, kinds):
+            return None
+        return data["vectors"].astype(np.float32)
+
+
+@dataclass
+class Prediction:
+    kinds: list[str]
+    confidence: np.ndarray
+    reasons: list[str]
+    scores: np.ndarray
+    """(n records, n kinds) normalised scores (rows sum to 1)."""
+
+
+def example_votes(records: np.ndarray, examples: np.ndarray, example_kind: np.ndarray, n_kinds: int,
+                  weights: np.ndarray, k: int = K_EXAMPLES, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+    """(scores (n, n_kinds) rows summing to 1, index of each record's nearest example)."""
+    n = len(records)
+    scores = np.zeros((n, n_kinds), dtype=np.float32)
+    nearest = np.zeros(n, dtype=np.int64)
+    k = min(k, len(examples))
+    for start in range(0, n, chunk):
+        sims = records[start:start + chunk] @ examples.T
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        top_sims = np.take_along_axis(sims, top, axis=1)
+        vote = np.exp(SHARPNESS * (top_sims - top_sims.max(axis=1, keepdims=True))) * weights[top]
+        rows = np.repeat(np.arange(len(top)), k)
+        np.add.at(scores[start:start + chunk], (rows, example_kind[top].ravel()), vote.ravel())
+        nearest[start:start + chunk] = top[np.arange(len(top)), top_sims.argmax(axis=1)]
+    scores /= np.maximum(scores.sum(axis=1, keepdims=True), 1e-12)
+    return scores, nearest
+
+
+def smooth_over_neighbours(scores: np.ndarray, neighbour_idx: np.ndarray | None,
+                           share: float = NEIGHBOUR_SHARE) -> np.ndarray:
+    """Each record's scores blended with the mean of its neighbours' (column 0 of `neighbour_idx` is itself)."""
+    if neighbour_idx is None or neighbour_idx.shape[1] < 2 or share <= 0:
+        return scores
+    around = scores[neighbour_idx[:, 1:]].mean(axis=1)
+    return (1 - share) * scores + share * around
+
+
+def keyword_hits(texts: list[str], keywords: list[list[str]]) -> np.ndarray:
+    """(n, n_kinds) 1 where a text contains one of the kind's keywords."""
+    out = np.zeros((len(texts), len(keywords)), dtype=np.float32)
+    lowered = [t.lower() for t in texts]
+    for j, words in enumerate(keywords):
+        for w in (w.lower() for w in words):
+            for i, t in enumerate(lowered):
+                if w in t:
+                    out[i, j] = 1.0
+    return out
+
+
+def classify(records: np.ndarray, examples: np.ndarray, ex: Examples, kind_ids: list[str], texts: list[str],
+             keywords: list[list[str]], neighbour_idx: np.ndarray | None, threshold: float,
+             unassigned: str) -> Prediction:
+    """Kind, confidence and reason per record (see the module doc). `records`/`examples`: unit feature rows."""
+    n_kinds = len(kind_ids)
+    index = {k: i for i, k in enumerate(kind_ids)}
+    example_kind = np.array([index[k] for k in ex.kinds], dtype=np.int64)
+    weights = np.where(ex.from_user, USER_BOOST, 1.0).astype(np.float32)
+    votes, nearest = example_votes(records, examples, example_kind, n_kinds, weights)
+    scores = smooth_over_neighbours(votes, neighbour_idx)
+    scores = scores + KEYWORD_NUDGE * keyword_hits(texts, keywords)
+    scores /= np.maximum(scores.sum(axis=1, keepdims=True), 1e-12)
+    best = scores.argmax(axis=1)
+    confidence = scores[np.arange(len(scores)), best]
+    kinds, reasons = [], []
+    for i, (b, c) in enumerate(zip(best.tolist(), confidence.tolist())):
+        j = int(nearest[i])
+        like = ex.texts[j].replace("\n", " ")
+        like = like if len(like) <= 60 else like[:57] + "…"
+        who = "an example you labelled" if ex.from_user[j] else "examples"
+        if c < threshold:
+            kinds.append(unassigned)
+            reasons.append(f"no kind is clear (best {kind_ids[b]} {c:.2f}); nearest example: “{like}”")
+        else:
+            kinds.append(kind_ids[b])
+            reasons.append(f"{c:.2f}, like {who}: “{like}”")
+    return Prediction(kinds, confidence.astype(np.float32), reasons, scores.astype(np.float32))

@@ -1,0 +1,71 @@
+"""Lexical features, and the hybrid of them with sentence embeddings that the map and the clusters use.
+
+Prompts of one task share their template words ("Premise: … Hypothesis: …", "请判断以下新闻的类别"), which a
+sentence embedding, dominated by the topic of the text, hardly sees. Character 2–4-grams (within words; Chinese
+runs are words too) see them in any language. They are hashed (no vocabulary to hold), weighted by TF-IDF and
+reduced by a truncated SVD fitted on a sample, then applied in chunks, so memory stays bounded at any size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from explorer.core.progress import CancelFn, ProgressFn, Ticker
+
+DIMS = 256
+FIT_SAMPLE = 20_000
+CHUNK = 20_000
+MAX_TERMS = 50_000
+"""N-grams kept: those in at least two sampled texts, most frequent first (bounds the SVD's memory)."""
+HEAD_TAIL = 600
+"""Characters kept from each end of a long text: a task's wording is at its start or end, rarely in the middle."""
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 2 * HEAD_TAIL else text[:HEAD_TAIL] + " " + text[-HEAD_TAIL:]
+
+
+class LexicalModel:
+    """Hashed character n-grams → TF-IDF → SVD, fitted on a sample of texts; `transform` maps any texts."""
+
+    def __init__(self, texts: list[str], dims: int = DIMS, sample: int = FIT_SAMPLE, seed: int = 0):
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+
+        self.hasher = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=2 ** 20,
+                                        alternate_sign=False, norm=None, lowercase=True)
+        rng = np.random.default_rng(seed)
+        pick = rng.choice(len(texts), len(texts), replace=False)[:sample] if len(texts) > sample else range(len(texts))
+        counts = self.hasher.transform([_clip(texts[i]) for i in pick]).tocsc()
+        df = np.diff(counts.indptr)
+        shared = np.flatnonzero(df >= min(2, counts.shape[0]))
+        self.columns = np.sort(shared[np.argsort(-df[shared], kind="stable")[:MAX_TERMS]])
+        counts = counts[:, self.columns].tocsr()
+        self.tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
+        weighted = self.tfidf.transform(counts)
+        self.dims = max(1, min(dims, weighted.shape[0] - 1, weighted.nnz))
+        self.svd = TruncatedSVD(self.dims, random_state=seed).fit(weighted) if weighted.shape[0] > 2 else None
+
+    def transform(self, texts: list[str], progress: ProgressFn | None = None,
+                  cancel: CancelFn | None = None) -> np.ndarray:
+        """(n, dims) float32 unit rows (zero rows for texts with no n-gram)."""
+        out = np.zeros((len(texts), self.dims), dtype=np.float32)
+        if self.svd is None:
+            return out
+        ticker = Ticker(progress, cancel, len(texts), "Lexical features")
+        for start in range(0, len(texts), CHUNK):
+            chunk = [_clip(t) for t in texts[start:start + CHUNK]]
+            counts = self.hasher.transform(chunk).tocsc()[:, self.columns]
+            out[start:start + len(chunk)] = self.svd.transform(self.tfidf.transform(counts.tocsr()))
+            ticker.update(start + len(chunk))
+        ticker.finish()
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        np.divide(out, norms, out=out, where=norms > 0)
+        return out
+
+
+def hybrid(embedding: np.ndarray, lexical: np.ndarray, weight: float) -> np.ndarray:
+    """[√w · embedding, √(1−w) · lexical]: unit rows whose cosine is w·cos(embedding) + (1−w)·cos(lexical)."""
+    if weight >= 1.0:
+        return embedding
+    return np.hstack([np.sqrt(weight) * embedding, np.sqrt(1.0 - weight) * lexical]).astype(np.float32)

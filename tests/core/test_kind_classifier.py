@@ -1,0 +1,82 @@
+"""The kind classifier: votes of the nearest examples, neighbours agreeing, keywords as a weak nudge, the
+confidence threshold, and the bundled bilingual example bank."""
+
+import json
+
+import numpy as np
+
+from explorer.core.analysis import kind_classifier as kc
+from explorer.core.analysis import lexical, taxonomy
+
+
+def _unit(rows):
+    rows = np.asarray(rows, dtype=np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def _examples():
+    return kc.Examples(["translate this", "翻译这句话", "sum 2 and 3", "计算三加四"],
+                       ["translation", "translation", "math", "math"], np.zeros(4, dtype=bool))
+
+
+def test_records_take_the_kind_of_their_nearest_examples_with_a_reason():
+    examples = _unit([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0.1, 0.9, 0]])
+    records = _unit([[1, 0.05, 0], [0.05, 1, 0], [0.5, 0.5, 0.01]])
+    p = kc.classify(records, examples, _examples(), ["translation", "math"], ["a", "b", "c"], [[], []], None,
+                    threshold=0.7, unassigned="unassigned")
+    assert p.kinds == ["translation", "math", "unassigned"]
+    assert p.confidence[0] > 0.9 and p.confidence[2] < 0.7
+    assert "like examples" in p.reasons[0] and "translate this" in p.reasons[0]
+    assert p.reasons[2].startswith("no kind is clear")
+    assert np.allclose(p.scores.sum(axis=1), 1.0)
+
+
+def test_neighbours_pull_an_unclear_record_to_their_kind():
+    examples = _unit([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0.1, 0.9, 0]])
+    records = _unit([[1, 0, 0], [1, 0.02, 0], [0.5, 0.5, 0.01]])
+    alone = kc.classify(records, examples, _examples(), ["translation", "math"], ["", "", ""], [[], []], None,
+                        0.7, "unassigned")
+    neighbours = np.array([[0, 1, 2], [1, 0, 2], [2, 0, 1]])
+    together = kc.classify(records, examples, _examples(), ["translation", "math"], ["", "", ""], [[], []],
+                           neighbours, 0.7, "unassigned")
+    assert alone.kinds[2] == "unassigned" and together.kinds[2] == "translation"
+
+
+def test_keywords_only_nudge():
+    examples = _unit([[1, 0], [1, 0.01], [0, 1], [0.01, 1]])
+    records = _unit([[1, 0.02], [0.7, 0.7]])
+    p = kc.classify(records, examples, _examples(), ["translation", "math"], ["please sum these", "please sum"],
+                    [["translate"], ["sum"]], None, 0.0, "unassigned")
+    assert p.kinds == ["translation", "math"]  # a keyword breaks a tie, it does not beat clear examples
+
+
+def test_user_examples_count_more_and_are_named():
+    ex = kc.Examples(["a", "b"], ["translation", "math"], np.array([False, True]))
+    examples = _unit([[1, 0], [0, 1]])
+    p = kc.classify(_unit([[0.6, 0.8]]), examples, ex, ["translation", "math"], [""], [[], []], None, 0.0, "u")
+    assert p.kinds == ["math"] and "an example you labelled" in p.reasons[0]
+
+
+def test_bundled_bank_has_thirty_english_and_thirty_chinese_examples_per_kind():
+    tax = taxonomy.load_taxonomy()
+    ids = [k.id for k in tax.kinds if k.id != taxonomy.MULTI_TURN]  # multi-turn is decided by structure
+    for kind in ids:
+        data = json.loads((kc.BANK_DIR / f"{kind}.json").read_text(encoding="utf-8"))
+        assert data["kind"] == kind
+        assert len(set(data["en"])) >= 30 and len(set(data["zh"])) >= 30, kind
+        assert all(t.strip() for t in data["en"] + data["zh"])
+    texts, kinds = kc.bank_examples(ids)
+    assert set(kinds) == set(ids) and len(texts) == len(kinds)
+
+
+def test_template_wording_brings_lexical_neighbours_together():
+    texts = [f"Premise: {a}. Hypothesis: {b}. True, false or neither?" for a, b in
+             [("cats sleep", "animals rest"), ("it rained", "the road is wet"), ("he ran", "he moved")]]
+    texts += ["Write a poem about the sea", "Write a poem about the moon", "Write a poem about trees"]
+    model = lexical.LexicalModel(texts)
+    lex, extra = model.transform(texts), model.transform(["Premise: x. Hypothesis: y. True, false or neither?"])
+    sims = lex @ extra[0]
+    assert sims[:3].min() > sims[3:].max()
+    assert np.allclose(np.linalg.norm(lex, axis=1), 1.0, atol=1e-5)
+    mixed = lexical.hybrid(_unit(np.eye(6, 4) + 0.1), lex, 0.3)
+    assert np.allclose(np.linalg.norm(mixed, axis=1), 1.0, atol=1e-5)
