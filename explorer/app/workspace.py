@@ -272,6 +272,19 @@ class Workspace(WorkspaceJobs):
         path = set_target(self.params.taxonomy_path, kind, share)
         self.params = dataclasses.replace(self.params, taxonomy_path=str(path))
 
+    def add_kind_from(self, ids, name_en: str, name_zh: str, share: float) -> str:
+        """A new task kind made of these records: saved in the user's taxonomy copy (their instructions are its
+        examples), the records set to it with an undoable edit; the kinds are predicted again after."""
+        from explorer.core.analysis.taxonomy import add_kind
+        from explorer.core.curation import edits as E
+
+        ids = tuple(int(i) for i in ids)
+        examples = [self.text(i, "instruction") for i in ids[:20]]
+        path, kind = add_kind(self.params.taxonomy_path, name_en, name_zh, share, examples)
+        self.params = dataclasses.replace(self.params, taxonomy_path=str(path))
+        self.apply(E.SetKind(ids, kind))
+        return kind
+
 
 def _centres_of_clusters(a: Analysis) -> list[ClusterCentre]:
     order = np.argsort(a.clusters, kind="stable")

@@ -64,6 +64,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                needs=("dataset_open", "has_targets")),
     ActionSpec("set_kind", "Set task kind…", "set_kind_dialog", "&Edit", "Ctrl+K",
                needs=("analysed", "has_targets")),
+    ActionSpec("new_kind", "New task kind from selection…", "new_kind_dialog", "&Edit", "Ctrl+Shift+K",
+               needs=("analysed", "has_targets")),
     ActionSpec("select_all", "Select all", "select_all", "&Select", QKeySequence.SelectAll,
                needs=("dataset_open",)),
     ActionSpec("clear_selection", "Clear selection", "clear_selection", "&Select", "Esc", needs=("dataset_open",)),

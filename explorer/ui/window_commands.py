@@ -86,6 +86,25 @@ class WindowCommands:
         if ok:
             self.set_kind(ids, None if choice == PREDICTED else choice)
 
+    def new_kind_dialog(self) -> None:
+        """Make a new task kind from the selected records (names, target share), saved in the user's taxonomy."""
+        from explorer.core.errors import DatasetError
+        from explorer.ui.dialogs.new_kind_dialog import NewKindDialog
+
+        ids = self._target_ids()
+        if not ids or self.document.analysis is None:
+            return
+        dialog = NewKindDialog(len(ids), self)
+        if dialog.exec():
+            try:
+                kind = self.document.workspace.add_kind_from(ids, dialog.name_en.text(), dialog.name_zh.text(),
+                                                             dialog.share.value() / 100)
+            except DatasetError as e:
+                self.statusBar().showMessage(str(e), 8000)
+                return
+            self.statusBar().showMessage(f"New task kind {kind!r}: {len(ids):,} records set; predicting kinds again",
+                                         8000)
+
     def set_kind(self, ids, kind: str | None) -> None:
         self.document.apply(E.SetKind(tuple(int(i) for i in ids), kind))
 

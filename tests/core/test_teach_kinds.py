@@ -3,6 +3,8 @@ when the kinds stage re-runs, and nothing else is recomputed."""
 
 import json
 
+import pytest
+
 from explorer.app.workspace import Workspace
 from explorer.cli.main import main
 from explorer.core.analysis.embed_cache import EmbeddingCache
@@ -10,6 +12,7 @@ from explorer.core.analysis.pipeline import AnalysisParams, Pipeline
 from explorer.core.curation import edits as E
 from explorer.core.curation.edits import edit_from_json
 from explorer.core.curation.session import Session
+from explorer.core.errors import DatasetError
 from tests.fakes import FakeEmbedder, planted_records
 from tests.samples import write
 
@@ -62,3 +65,29 @@ def test_kind_edits_are_journaled_and_recipes_can_set_them(tmp_path, capsys):
     assert main(["analyze", str(path), "--out", str(out), "--model", "all-MiniLM-L6-v2", "--device", "cpu"]) == 0
     rows = [json.loads(x) for x in (out / "records.jsonl").read_text().splitlines()]
     assert rows[1]["kind"] == "math" and rows[1]["kind_source"] == "user" and rows[0]["kind_source"] == "predicted"
+
+
+def test_a_new_kind_from_a_selection_is_saved_and_similar_records_follow(tmp_path):
+    from explorer.core.analysis import taxonomy
+
+    records, truth = planted_records(12)
+    ws = workspace_on(write(tmp_path / "d", records, "jsonl"), tmp_path)
+    taxes = [i for i, t in enumerate(truth) if t == 4]
+    map_runs = ws.pipeline.runs["map"]
+    kind = ws.add_kind_from(taxes[:3], "Tax questions", "税务问题", 0.05)
+    assert kind == "tax_questions"
+    saved = taxonomy.load_taxonomy(ws.params.taxonomy_path)
+    new = next(k for k in saved.kinds if k.id == kind)
+    assert new.name_zh == "税务问题" and len(new.examples) == 3 and round(saved.targets()[kind], 3) == 0.05
+    assert saved.source == str(taxonomy.user_taxonomy_path())
+    assert ws.session.state.kinds == {i: kind for i in taxes[:3]}
+    ws.analysis_done(ws.analysis_job()(None, None))
+    assert ws.pipeline.runs["map"] == map_runs  # a new kind does not move the map
+    followed = [i for i in taxes[3:] if ws.analysis.kinds[i] == kind]
+    assert len(followed) >= len(taxes[3:]) // 2
+    assert kind in [row["kind"] for row in ws.analysis.coverage]
+    ws.undo()
+    assert ws.session.state.kinds == {}
+    with pytest.raises(DatasetError, match="already a task kind"):
+        ws.add_kind_from(taxes[:1], "Tax questions", "", 0.05)
+    ws.close()
