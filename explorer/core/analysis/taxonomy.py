@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from explorer.core.errors import DatasetError
 
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / "resources" / "taxonomy.json"
