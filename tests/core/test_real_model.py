@@ -25,3 +25,16 @@ def test_a_model_that_cannot_load_is_a_clear_error(tmp_path):
 
     with pytest.raises(DatasetError, match="cannot load embedding model"):
         SentenceTransformerEmbedder(str(tmp_path / "no-such-model"), "cpu")
+
+def test_shipped_example_bank_vectors_are_this_bank_with_this_model():
+    """Editing the bank without `python scripts/embed_kind_bank.py` fails here (the app would embed it itself)."""
+    from explorer.core.analysis import kind_classifier, taxonomy
+    from explorer.core.analysis.embedding import model_id_for
+
+    texts, kinds = kind_classifier.all_examples(taxonomy.load_taxonomy())
+    shipped = kind_classifier.shipped_vectors(model_id_for("all-MiniLM-L6-v2"), texts, kinds)
+    assert shipped is not None and shipped.shape == (len(texts), 384)
+    assert kind_classifier.shipped_vectors("another-model", texts, kinds) is None
+    picks = [0, len(texts) // 2, len(texts) - 1]
+    fresh = SentenceTransformerEmbedder(device="cpu").encode([texts[i] for i in picks])
+    assert np.allclose(fresh, shipped[picks], atol=2e-3)  # stored as float16
