@@ -16,7 +16,7 @@ from explorer.core.errors import DatasetError
 from tests.fakes import FakeEmbedder, planted_records
 from tests.samples import write
 
-PARAMS = AnalysisParams(model="fake", seed=3, min_cluster_size=5, kind_threshold=0.6)
+PARAMS = AnalysisParams(model="fake", seed=3, min_cluster_size=5)
 
 
 def workspace_on(path, tmp_path):

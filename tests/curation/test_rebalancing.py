@@ -131,7 +131,6 @@ def test_rows_from_a_live_analysis_match_the_analyze_folder(tmp_path):
     from tests.fakes import FakeEmbedder, planted_records
 
     records, _ = planted_records(per_topic=25)
-    records[3]["instruction"] = "Translate into French: cooking tips"  # a keyword kind
     dataset = load(write(tmp_path / "planted", records, "jsonl"))
     analysis = Pipeline(dataset, lambda p: FakeEmbedder(), EmbeddingCache(tmp_path / "cache.sqlite")).run(
         AnalysisParams(model="fake", seed=7, min_cluster_size=10))
@@ -139,7 +138,7 @@ def test_rows_from_a_live_analysis_match_the_analyze_folder(tmp_path):
     from_folder = read_analysis(tmp_path / "analysis", dataset)
     live = rows_from_analysis(analysis)
     assert [{k: r[k] for k in live[0]} for r in from_folder] == live
-    assert {r["kind"] for r in live} >= {None, "translation"} and {r["cluster"] for r in live} >= {0, 1}
+    assert len({r["kind"] for r in live}) >= 2 and {r["cluster"] for r in live} >= {0, 1}
     state, rb = CurationState(deleted={0, 1}), Rebalance(max_per_cluster=5, max_per_kind=20)
     plans = [plan_export(dataset, state, Selection(), rb, rows) for rows in (from_folder, live)]
     assert plans[0].kept == plans[1].kept and plans[0].rebalance.per_kind == plans[1].rebalance.per_kind

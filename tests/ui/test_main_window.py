@@ -199,7 +199,7 @@ def test_editor_adds_moves_and_removes_turns(qtbot, window, tmp_path):
     assert [m.content for m in doc.record(2).messages] == ["Hi", "Hello", "More?"]
 
 
-def test_editing_a_target_share_reruns_only_the_kinds(qtbot, window, tmp_path):
+def test_editing_a_target_share_recomputes_only_the_coverage(qtbot, window, tmp_path):
     open_and_wait(qtbot, window, write(tmp_path / "d", planted_records(10)[0], "jsonl"))
     runs = window.document.pipeline.runs
     row = window.coverage.keys.index("math")
@@ -207,7 +207,7 @@ def test_editing_a_target_share_reruns_only_the_kinds(qtbot, window, tmp_path):
         window.coverage.table.item(row, 4).setText("20%")
     math = next(r for r in window.document.analysis.coverage if r["kind"] == "math")
     assert abs(math["target"] - 0.2) < 0.001
-    assert runs["kinds"] == 2 and runs["embeddings"] == 1 and runs["map"] == 1
+    assert runs["kinds"] == 1 and runs["embeddings"] == 1 and runs["map"] == 1  # targets do not change kinds
     assert window.document.params.taxonomy_path.endswith("taxonomy.json")
 
 

@@ -1,10 +1,11 @@
 """The task-kind classifier: each record's kind from the example instructions it is most like.
 
 Examples are the bilingual bank in `resources/kind_examples/` (≥ 30 English and ≥ 30 Chinese instructions per
-kind), the examples a taxonomy carries, and the records the user labelled. A record's score for a kind is the
-similarity-weighted vote of its nearest examples in the hybrid space (sentence embedding + character n-grams),
-blended with its own neighbours' scores among the dataset's records (records of one template agree), plus a weak
-nudge from the kind's keywords. Below the confidence threshold a record stays `unassigned`.
+kind), the examples a taxonomy carries, and the records the user labelled (weighted more). A logistic regression
+learns the kinds from the examples' hybrid features (sentence embedding + character n-grams); a record's
+probabilities are blended with its neighbours' among the dataset's records (records of one template agree), plus
+a weak nudge from the kind's keywords. Under the confidence threshold a record stays `unassigned`. The reason
+names the example of the chosen kind nearest to the record.
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ from pathlib import Path
 import numpy as np
 
 BANK_DIR = Path(__file__).resolve().parents[3] / "resources" / "kind_examples"
-EMBEDDING_WEIGHT = 0.5
+EMBEDDING_WEIGHT = 0.3
 """Share of the sentence embedding in the features kinds are judged on (the rest: character n-grams)."""
-K_EXAMPLES = 10
-SHARPNESS = 20.0
-"""Votes weigh exp(SHARPNESS · similarity): the closest examples count most."""
-NEIGHBOUR_SHARE = 0.5
+REGULARISATION = 1.0
+"""The logistic regression's C (higher: follows the examples more closely)."""
+NEIGHBOUR_SHARE = 0.8
 """How much a record's own neighbours' scores count against its examples' votes."""
 KEYWORD_NUDGE = 0.1
-USER_BOOST = 2.0
+USER_BOOST = 5.0
 """An example the user labelled in this dataset counts this much more than a bundled one."""
 
 
@@ -91,28 +91,36 @@ class Prediction:
     """(n records, n kinds) normalised scores (rows sum to 1)."""
 
 
-def example_votes(records: np.ndarray, examples: np.ndarray, example_kind: np.ndarray, n_kinds: int,
-                  weights: np.ndarray, k: int = K_EXAMPLES, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
-    """(scores (n, n_kinds) rows summing to 1, index of each record's nearest example)."""
-    n = len(records)
-    scores = np.zeros((n, n_kinds), dtype=np.float32)
-    nearest = np.zeros(n, dtype=np.int64)
-    k = min(k, len(examples))
-    for start in range(0, n, chunk):
+def kind_probabilities(records: np.ndarray, examples: np.ndarray, example_kind: np.ndarray, n_kinds: int,
+                       weights: np.ndarray) -> np.ndarray:
+    """(n records, n kinds) probabilities from a logistic regression fitted on the examples."""
+    from sklearn.linear_model import LogisticRegression
+
+    out = np.zeros((len(records), n_kinds), dtype=np.float32)
+    present = np.unique(example_kind)
+    if len(present) == 1:
+        out[:, present[0]] = 1.0
+        return out
+    model = LogisticRegression(C=REGULARISATION, max_iter=1000).fit(examples, example_kind, sample_weight=weights)
+    out[:, model.classes_] = model.predict_proba(records)
+    return out
+
+
+def nearest_of_kind(records: np.ndarray, examples: np.ndarray, example_kind: np.ndarray, kinds: np.ndarray,
+                    chunk: int = 4096) -> np.ndarray:
+    """Index of the example nearest to each record among the examples of that record's kind."""
+    out = np.zeros(len(records), dtype=np.int64)
+    for start in range(0, len(records), chunk):
         sims = records[start:start + chunk] @ examples.T
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        top_sims = np.take_along_axis(sims, top, axis=1)
-        vote = np.exp(SHARPNESS * (top_sims - top_sims.max(axis=1, keepdims=True))) * weights[top]
-        rows = np.repeat(np.arange(len(top)), k)
-        np.add.at(scores[start:start + chunk], (rows, example_kind[top].ravel()), vote.ravel())
-        nearest[start:start + chunk] = top[np.arange(len(top)), top_sims.argmax(axis=1)]
-    scores /= np.maximum(scores.sum(axis=1, keepdims=True), 1e-12)
-    return scores, nearest
+        sims[example_kind[None, :] != kinds[start:start + chunk, None]] = -np.inf
+        out[start:start + chunk] = sims.argmax(axis=1)
+    return out
 
 
 def smooth_over_neighbours(scores: np.ndarray, neighbour_idx: np.ndarray | None,
-                           share: float = NEIGHBOUR_SHARE) -> np.ndarray:
+                           share: float | None = None) -> np.ndarray:
     """Each record's scores blended with the mean of its neighbours' (column 0 of `neighbour_idx` is itself)."""
+    share = NEIGHBOUR_SHARE if share is None else share
     if neighbour_idx is None or neighbour_idx.shape[1] < 2 or share <= 0:
         return scores
     around = scores[neighbour_idx[:, 1:]].mean(axis=1)
@@ -139,12 +147,13 @@ def classify(records: np.ndarray, examples: np.ndarray, ex: Examples, kind_ids: 
     index = {k: i for i, k in enumerate(kind_ids)}
     example_kind = np.array([index[k] for k in ex.kinds], dtype=np.int64)
     weights = np.where(ex.from_user, USER_BOOST, 1.0).astype(np.float32)
-    votes, nearest = example_votes(records, examples, example_kind, n_kinds, weights)
-    scores = smooth_over_neighbours(votes, neighbour_idx)
-    scores = scores + KEYWORD_NUDGE * keyword_hits(texts, keywords)
+    probabilities = kind_probabilities(records, examples, example_kind, n_kinds, weights)
+    scores = smooth_over_neighbours(probabilities, neighbour_idx)
+    scores = scores + KEYWORD_NUDGE * keyword_hits(texts, keywords) * scores.max(axis=1, keepdims=True)
     scores /= np.maximum(scores.sum(axis=1, keepdims=True), 1e-12)
     best = scores.argmax(axis=1)
     confidence = scores[np.arange(len(scores)), best]
+    nearest = nearest_of_kind(records, examples, example_kind, best)
     kinds, reasons = [], []
     for i, (b, c) in enumerate(zip(best.tolist(), confidence.tolist())):
         j = int(nearest[i])
@@ -153,7 +162,7 @@ def classify(records: np.ndarray, examples: np.ndarray, ex: Examples, kind_ids: 
         who = "an example you labelled" if ex.from_user[j] else "examples"
         if c < threshold:
             kinds.append(unassigned)
-            reasons.append(f"no kind is clear (best {kind_ids[b]} {c:.2f}); nearest example: “{like}”")
+            reasons.append(f"no kind is clear (likeliest {kind_ids[b]}, {c:.2f}, like “{like}”)")
         else:
             kinds.append(kind_ids[b])
             reasons.append(f"{c:.2f}, like {who}: “{like}”")

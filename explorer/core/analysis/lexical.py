@@ -8,6 +8,8 @@ reduced by a truncated SVD fitted on a sample, then applied in chunks, so memory
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from explorer.core.progress import CancelFn, ProgressFn, Ticker
@@ -44,7 +46,11 @@ class LexicalModel:
         self.tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
         weighted = self.tfidf.transform(counts)
         self.dims = max(1, min(dims, weighted.shape[0] - 1, weighted.nnz))
-        self.svd = TruncatedSVD(self.dims, random_state=seed).fit(weighted) if weighted.shape[0] > 2 else None
+        self.svd = None
+        if weighted.shape[0] > 2:
+            with warnings.catch_warnings():  # texts with nothing in common: a variance ratio of 0/0, harmless
+                warnings.simplefilter("ignore", RuntimeWarning)
+                self.svd = TruncatedSVD(self.dims, random_state=seed).fit(weighted)
 
     def transform(self, texts: list[str], progress: ProgressFn | None = None,
                   cancel: CancelFn | None = None) -> np.ndarray:

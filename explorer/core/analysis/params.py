@@ -46,8 +46,8 @@ class AnalysisParams:
                                          "Near-duplicate cosine", flag="--near-duplicate", lo=0.5, hi=1.0, step=0.01)
     max_tokens: int = _p(4096, "token limit over which a conversation is too_long", "Token limit (too long)",
                          lo=16, hi=10_000_000)
-    kind_threshold: float = _p(0.3, "confidence (0–1) a record's likeliest kind needs; under it the record is "
-                               "unassigned", "Kind confidence",
+    kind_threshold: float = _p(0.07, "probability a record's likeliest kind needs (with ~30 kinds, 0.03 is a "
+                               "guess); under it the record is unassigned", "Kind confidence",
                                lo=0.0, hi=1.0, step=0.01, shown=False)
     taxonomy_path: str | None = _p(None, "task-kind taxonomy JSON", "Task-kind taxonomy", flag="--taxonomy",
                                    auto="the bundled taxonomy", path=True)

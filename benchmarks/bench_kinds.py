@@ -1,0 +1,119 @@
+"""Task kinds and clusters on labelled public instruction data: the analysis users run, with default settings.
+
+    python benchmarks/bench_kinds.py --data DIR [--weights 1,0.5,0.3] [--model all-MiniLM-L6-v2]
+
+DIR holds the downloaded sets that `kind_sets.py` lists (none of them is in the repository). For each set it
+writes the instructions as a prompt-only JSONL file, opens it like the app does, and runs the pipeline once per
+embedding weight (1 = sentence embedding only; below 1 the rest is character n-grams). It prints per set: cluster
+NMI and ARI against the source's own task labels, kind accuracy (a prediction is right when it is one of the kinds
+`kind_label_map.json` accepts for the source's label), the unassigned share, the three worst source labels with
+what they were taken for, and seconds per stage. Embeddings are cached, so only the first run embeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kind_sets import load_sets  # noqa: E402
+
+
+def run_set(items, params, cache, folder: Path):
+    from explorer.core.analysis.pipeline import Pipeline
+    from explorer.core.dataset import load as load_dataset
+
+    path = folder / "set.jsonl"
+    path.write_text("".join(json.dumps({"instruction": it.text}, ensure_ascii=False) + "\n" for it in items),
+                    encoding="utf-8")
+    dataset = load_dataset(path)
+    start = time.perf_counter()
+    analysis = Pipeline(dataset, cache=cache).run(params)
+    return analysis, time.perf_counter() - start
+
+
+def scores(items, analysis):
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    truth = [it.label for it in items]
+    clusters = analysis.clusters.tolist()
+    right = sum(k in it.accepted for k, it in zip(analysis.kinds, items))
+    unassigned = sum(k == "unassigned" for k in analysis.kinds)
+    misses: dict[str, Counter] = {}
+    per_label = Counter(truth)
+    for k, it in zip(analysis.kinds, items):
+        if k not in it.accepted:
+            misses.setdefault(it.label, Counter())[k] += 1
+    worst = sorted(misses, key=lambda lab: -sum(misses[lab].values()) / per_label[lab])[:3]
+    confusion = ["{} ({}/{} wrong: {})".format(lab, sum(misses[lab].values()), per_label[lab],
+                                              ", ".join(f"{k} {c}" for k, c in misses[lab].most_common(3)))
+                 for lab in worst]
+    return {"nmi": normalized_mutual_info_score(truth, clusters), "ari": adjusted_rand_score(truth, clusters),
+            "accuracy": right / len(items), "unassigned": unassigned / len(items), "confusion": confusion}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--weights", default="1,0.5,0.3", help="embedding weights to compare (1 = embedding only)")
+    ap.add_argument("--model", default=None, help="sentence-transformers model (default: the bundled one)")
+    ap.add_argument("--sets", default=None, help="comma-separated set names (default: all found)")
+    ap.add_argument("--threshold", type=float, default=None, help="kind confidence threshold (default: the app's)")
+    args = ap.parse_args()
+
+    from explorer.core.analysis.embed_cache import EmbeddingCache
+    from explorer.core.analysis.params import AnalysisParams
+
+    sets = load_sets(args.data)
+    if args.sets:
+        sets = {k: v for k, v in sets.items() if k in args.sets.split(",")}
+    if not sets:
+        sys.exit(f"no benchmark set found in {args.data} (see benchmarks/kind_sets.py for the files)")
+    cache = EmbeddingCache()
+    base = AnalysisParams()
+    if args.model:
+        base = AnalysisParams(model=args.model)
+    if args.threshold is not None:
+        import dataclasses
+        base = dataclasses.replace(base, kind_threshold=args.threshold)
+    weights = [float(w) for w in args.weights.split(",")]
+    print(f"model {base.model}; kind threshold {base.kind_threshold}; default embedding weight "
+          f"{AnalysisParams().embedding_weight}")
+    print(f"{'set':22} {'lang':4} {'n':>5} {'labels':>6} {'weight':>6} {'NMI':>5} {'ARI':>5} {'kind acc':>8} "
+          f"{'unassigned':>10} {'seconds':>7}")
+    details = []
+    totals: dict[tuple[str, float], list] = {}
+    for name, (lang, items) in sets.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            for w in weights:
+                import dataclasses
+
+                analysis, seconds = run_set(items, dataclasses.replace(base, embedding_weight=w), cache, Path(tmp))
+                r = scores(items, analysis)
+                totals.setdefault((lang, w), []).append((len(items), r))
+                print(f"{name:22} {lang:4} {len(items):5} {len({i.label for i in items}):6} {w:6.2f} {r['nmi']:5.2f} "
+                      f"{r['ari']:5.2f} {r['accuracy']:8.2f} {r['unassigned']:10.1%} {seconds:7.1f}", flush=True)
+                if w == weights[-1] or w == AnalysisParams().embedding_weight:
+                    stages = ", ".join(f"{k} {v:.1f}" for k, v in analysis.seconds.items() if v >= 0.05)
+                    details.append(f"{name} (weight {w}): worst: " + "; ".join(r["confusion"]) +
+                                   f"\n    seconds per stage: {stages}")
+    print("\nRecord-weighted means per language:")
+    for (lang, w), rows in sorted(totals.items()):
+        n = sum(c for c, _ in rows)
+        mean = {key: sum(c * r[key] for c, r in rows) / n for key in ("nmi", "accuracy", "unassigned")}
+        print(f"  {lang} weight {w:.2f}: NMI {mean['nmi']:.2f}, kind accuracy {mean['accuracy']:.2f}, "
+              f"unassigned {mean['unassigned']:.1%} ({n} records)")
+    print("\nWorst source labels:")
+    for line in details:
+        print("  " + line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Labelled task-kind benchmark sets, read from public instruction data downloaded by the user (nothing of it is
+in the repository): each record is an instruction, the source's own task label, and the kinds a correct
+prediction may be, from `kind_label_map.json`.
+
+Expected files in the data folder (any may be missing; its set is skipped):
+  alignbench.jsonl       THUDM/AlignBench data/data_v1.1_release.jsonl (Chinese, category/subcategory)
+  cla/<CATEGORY>.md      ymcui/Chinese-LLaMA-Alpaca examples/f16-p7b-p13b-33b/*.md (Chinese prompt tables)
+  mtbench.jsonl          lm-sys/FastChat fastchat/llm_judge/data/mt_bench/question.jsonl
+  vicuna.jsonl           lm-sys/FastChat fastchat/llm_judge/data/vicuna_bench/question.jsonl
+  wizardlm_test.jsonl    nlpxucan/WizardLM WizardLM/data/WizardLM_testset.jsonl
+  dolly_sample.jsonl     lines of databricks-dolly-15k.jsonl
+  supernat_en.jsonl      Super-NaturalInstructions task instances: {"instruction", "task", "group"}, `group` being
+                         the task's category as the benchmark names it (the stored files' own are often stale)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+LABEL_MAP = Path(__file__).with_name("kind_label_map.json")
+
+
+@dataclass
+class Item:
+    text: str
+    label: str
+    """The source's own task label."""
+    accepted: frozenset
+    """Kinds a correct prediction may be."""
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _alignbench(d: Path):
+    for r in _jsonl(d / "alignbench.jsonl"):
+        yield r["question"], r["subcategory"]
+
+
+def _chinese_llama_alpaca(d: Path):
+    for md in sorted((d / "cla").glob("*.md")):
+        for line in md.read_text(encoding="utf-8").splitlines():
+            m = re.match(r"\|\s*\d+\s*\|([^|]+)\|", line)
+            if m:
+                yield m.group(1).replace("<br/>", "\n").strip(), md.stem
+
+
+def _fastchat(name: str):
+    def read(d: Path):
+        for r in _jsonl(d / name):
+            yield r["turns"][0], r["category"]
+    return read
+
+
+def _wizardlm(d: Path):
+    for r in _jsonl(d / "wizardlm_test.jsonl"):
+        yield r["Instruction"], r["Skill"]
+
+
+def _dolly(d: Path):
+    for r in _jsonl(d / "dolly_sample.jsonl"):
+        text = r["instruction"] + (f"\n\n{r['context']}" if r.get("context") else "")
+        yield text, r["category"]
+
+
+def _supernat(mapping: dict):
+    def read(d: Path):
+        for r in _jsonl(d / "supernat_en.jsonl"):
+            label = r.get("group") or next((c for c in r["categories"] if mapping.get(c)), r["categories"][0])
+            yield r["instruction"], label
+    return read
+
+
+def load_sets(data: Path) -> dict[str, tuple[str, list[Item]]]:
+    """{set name: (language, items)} for every source present in `data`."""
+    spec = json.loads(LABEL_MAP.read_text(encoding="utf-8"))
+    families = spec["families"]
+
+    def expand(kinds: list[str]) -> frozenset:
+        return frozenset(k2 for k in kinds for k2 in families.get(k, [k]))
+
+    sources = [("alignbench", "zh", "alignbench.jsonl", _alignbench),
+               ("chinese_llama_alpaca", "zh", "cla", _chinese_llama_alpaca),
+               ("mtbench", "en", "mtbench.jsonl", _fastchat("mtbench.jsonl")),
+               ("vicuna", "en", "vicuna.jsonl", _fastchat("vicuna.jsonl")),
+               ("wizardlm", "en", "wizardlm_test.jsonl", _wizardlm),
+               ("dolly", "en", "dolly_sample.jsonl", _dolly),
+               ("supernat", "en", "supernat_en.jsonl", _supernat(spec["supernat"]))]
+    out = {}
+    for name, lang, needed, reader in sources:
+        if not (data / needed).exists():
+            continue
+        mapping = spec[name]
+        items = [Item(text, label, expand(mapping[label])) for text, label in reader(data)
+                 if mapping.get(label) and text.strip()]
+        if items:
+            out[name] = (lang, items)
+    return out
