@@ -110,9 +110,11 @@ class RecordEditor(QWidget):
         parts = [f"Record {rid}", fmt] + ([f"line {line}"] if line else [])
         if a is not None:
             kind = doc.live.kind_names[doc.live.kind_codes[rid]]
+            by_user = rid in doc.session.state.kinds
             parts += [f"cluster {int(a.clusters[rid])}",
-                      f"kind {kind} (set by you)" if rid in doc.session.state.kinds else f"kind {kind}",
+                      f"kind {kind} (set by you)" if by_user else f"kind {kind} ({a.kind_confidence[rid]:.2f})",
                       f"{int(doc.live.tokens['conversation'][rid])} tokens"]
+            self.header.setToolTip("Task kind set by you" if by_user else f"Task kind: {a.kind_reasons[rid]}")
         if doc.is_deleted(rid):
             parts.append("DELETED")
         self.header.setText(" · ".join(parts))
