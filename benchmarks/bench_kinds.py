@@ -13,6 +13,7 @@ what they were taken for, and seconds per stage. Embeddings are cached, so only 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import tempfile
@@ -81,7 +82,6 @@ def main() -> None:
     if args.model:
         base = AnalysisParams(model=args.model)
     if args.threshold is not None:
-        import dataclasses
         base = dataclasses.replace(base, kind_threshold=args.threshold)
     weights = [float(w) for w in args.weights.split(",")]
     print(f"model {base.model}; kind threshold {base.kind_threshold}; default embedding weight "
@@ -93,8 +93,6 @@ def main() -> None:
     for name, (lang, items) in sets.items():
         with tempfile.TemporaryDirectory() as tmp:
             for w in weights:
-                import dataclasses
-
                 analysis, seconds = run_set(items, dataclasses.replace(base, embedding_weight=w), cache, Path(tmp))
                 r = scores(items, analysis)
                 totals.setdefault((lang, w), []).append((len(items), r))

@@ -23,7 +23,7 @@ EMBEDDING_WEIGHT = 0.3
 REGULARISATION = 1.0
 """The logistic regression's C (higher: follows the examples more closely)."""
 NEIGHBOUR_SHARE = 0.8
-"""How much a record's own neighbours' scores count against its examples' votes."""
+"""How much the mean of a record's neighbours' probabilities counts against its own."""
 KEYWORD_NUDGE = 0.1
 USER_BOOST = 5.0
 """An example the user labelled in this dataset counts this much more than a bundled one."""
@@ -129,14 +129,10 @@ def smooth_over_neighbours(scores: np.ndarray, neighbour_idx: np.ndarray | None,
 
 def keyword_hits(texts: list[str], keywords: list[list[str]]) -> np.ndarray:
     """(n, n_kinds) 1 where a text contains one of the kind's keywords."""
-    out = np.zeros((len(texts), len(keywords)), dtype=np.float32)
     lowered = [t.lower() for t in texts]
-    for j, words in enumerate(keywords):
-        for w in (w.lower() for w in words):
-            for i, t in enumerate(lowered):
-                if w in t:
-                    out[i, j] = 1.0
-    return out
+    rules = [[w.lower() for w in words] for words in keywords]
+    return np.array([[any(w in t for w in words) for words in rules] for t in lowered],
+                    dtype=np.float32).reshape(len(texts), len(keywords))
 
 
 def classify(records: np.ndarray, examples: np.ndarray, ex: Examples, kind_ids: list[str], texts: list[str],

@@ -1,7 +1,8 @@
 """Readable cluster labels by class-based TF-IDF, for English and Chinese text alike.
 
 Latin-script text is split into lower-cased words (stop words dropped); CJK runs are cut into words by jieba
-when it is installed, else into character bigrams, since Chinese has no spaces. A term scores high when many of a cluster's records use it and few records outside
+when it is installed, else into character bigrams, since Chinese has no spaces. A term scores high when many of
+a cluster's records use it and few records outside
 do: counting records, not occurrences, and leaving out numbers and capitalised names inside a sentence, labels
 templated data ("Noah buys 5 packs of 12 marbles…") by its template rather than by the names that fill it. A
 cluster with no distinctive term falls back to its commonest words, then to the start of its first instruction:

@@ -37,7 +37,7 @@ class LexicalModel:
         self.hasher = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=2 ** 20,
                                         alternate_sign=False, norm=None, lowercase=True)
         rng = np.random.default_rng(seed)
-        pick = rng.choice(len(texts), len(texts), replace=False)[:sample] if len(texts) > sample else range(len(texts))
+        pick = rng.choice(len(texts), sample, replace=False) if len(texts) > sample else range(len(texts))
         counts = self.hasher.transform([_clip(texts[i]) for i in pick]).tocsc()
         df = np.diff(counts.indptr)
         shared = np.flatnonzero(df >= min(2, counts.shape[0]))

@@ -207,10 +207,8 @@ class Pipeline:
         user_texts, user_kinds = [user_texts[i] for i in known], [user_kinds[i] for i in known]
         ex = kind_classifier.Examples(bank["texts"] + user_texts, bank["kinds"] + user_kinds,
                                       np.array([False] * len(bank["texts"]) + [True] * len(user_texts)))
-        ex_vectors, ex_lex = bank["vectors"], model.transform(bank["texts"])
-        if user_texts:
-            ex_vectors = np.vstack([ex_vectors, vectors_of(user_texts)])
-            ex_lex = np.vstack([ex_lex, model.transform(user_texts)])
+        ex_vectors = np.vstack([bank["vectors"], vectors_of(user_texts)]) if user_texts else bank["vectors"]
+        ex_lex = model.transform(ex.texts)
         w = kind_classifier.EMBEDDING_WEIGHT
         prediction = kind_classifier.classify(
             lexical.hybrid(vectors, records_lex, w), lexical.hybrid(ex_vectors, ex_lex, w), ex, ids,
