@@ -12,7 +12,7 @@ from explorer.core.progress import CancelledError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from explorer.cli import analyze_cmd, cache_cmd, export_cmd, inspect_cmd, search_cmd, session_cmds
+    from explorer.cli import analyze_cmd, cache_cmd, diff_cmd, export_cmd, inspect_cmd, search_cmd, session_cmds
 
     parser = argparse.ArgumentParser(prog="sft-explorer", description="See, check and curate SFT datasets.")
     parser.add_argument("--version", action="version", version=f"sft-explorer {__version__}")
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     cache_cmd.register(sub)
     session_cmds.register(sub)
     search_cmd.register(sub)
+    diff_cmd.register(sub)
     return parser
 
 

@@ -12,6 +12,7 @@ semantic search keep the pure sentence embedding.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -131,8 +132,7 @@ class Pipeline:
         n = len(vectors)
         k = min(p.n_neighbors, max(n - 1, 1))
         lex_key = (p.embed_field, p.seed)
-        lex = self._stage("lexical", lex_key, lambda: self._lexical(texts.field(p.embed_field), p.seed, progress,
-                                                                    cancel), s)
+        lex = self._lexical_stage(texts, p, s, progress, cancel)
         w = p.embedding_weight
         feat_key = (emb_key, lex_key, w)
         features = self._stage("features", feat_key, lambda: lexical.hybrid(vectors, lex["records"], w), s)
@@ -157,8 +157,7 @@ class Pipeline:
         check_params = checks.CheckParams(p.max_tokens, p.near_duplicate_threshold)
         flags, dup_of = self._stage("checks", (emb_nn_key, asdict(check_params)), lambda: checks.flag_records(
             texts, toks, near, check_params), s)
-        tax = taxonomy.load_taxonomy(p.taxonomy_path)
-        bank = self._stage("bank", (tax.digest, model_id), lambda: self._bank(tax, p, model_id, progress, cancel), s)
+        tax, bank = self._bank_stage(p, s, progress, cancel)
         taught = (tuple(self.user_examples[0]), tuple(self.user_examples[1]))
         predicted: kind_classifier.Prediction = self._stage(
             "kinds", (nn_key, bank["digest"], p.kind_threshold, taught), lambda: self._kinds(
@@ -173,6 +172,34 @@ class Pipeline:
                        "cached": embedded.cached, "computed": embedded.computed, "dim": int(vectors.shape[1])},
             neighbors=emb_knn, seconds=s,
             cluster_kinds=labels.dominant_kinds(clusters, kinds, taxonomy.UNASSIGNED))
+
+    def predict_kinds(self, texts: list[str], params: AnalysisParams, progress: ProgressFn | None = None,
+                      cancel: CancelFn | None = None) -> kind_classifier.Prediction:
+        """Task kinds of instructions from outside the dataset (another version's records), by this dataset's
+        lexical model, the example bank and what the user taught; no neighbour smoothing."""
+        p, s = params, {}
+        model_id = model_id_for(p.model)
+        records = self._stage("texts", (), lambda: read_texts(self.dataset, progress, cancel), s)
+        lex = self._lexical_stage(records, p, s, progress, cancel)
+        tax, bank = self._bank_stage(p, s, progress, cancel)
+        extra = RecordTexts(list(texts), [""] * len(texts), list(texts), list(texts), [""] * len(texts),
+                            [1] * len(texts), [True] * len(texts), [True] * len(texts))
+        vectors = embed(lambda: self.embedder(p), model_id, list(texts), self.cache, progress, cancel).vectors
+        extra_lex = {"model": lex["model"], "records": lex["model"].transform(list(texts))}
+        instruction_params = dataclasses.replace(p, embed_field="instruction")
+        return self._kinds(tax, bank, extra, vectors, extra_lex, None, instruction_params, model_id, progress, cancel)
+
+    def _lexical_stage(self, texts: RecordTexts, p: AnalysisParams, s: dict, progress: ProgressFn | None,
+                       cancel: CancelFn | None) -> dict:
+        return self._stage("lexical", (p.embed_field, p.seed), lambda: self._lexical(
+            texts.field(p.embed_field), p.seed, progress, cancel), s)
+
+    def _bank_stage(self, p: AnalysisParams, s: dict, progress: ProgressFn | None, cancel: CancelFn | None
+                    ) -> tuple[taxonomy.Taxonomy, dict]:
+        tax = taxonomy.load_taxonomy(p.taxonomy_path)
+        model_id = model_id_for(p.model)
+        return tax, self._stage("bank", (tax.digest, model_id), lambda: self._bank(tax, p, model_id, progress,
+                                                                                   cancel), s)
 
     def _bank(self, tax: taxonomy.Taxonomy, p: AnalysisParams, model_id: str, progress: ProgressFn | None,
               cancel: CancelFn | None) -> dict:
@@ -190,7 +217,7 @@ class Pipeline:
         return {"model": model, "records": model.transform(list(texts), progress, cancel)}
 
     def _kinds(self, tax: taxonomy.Taxonomy, bank: dict, texts: RecordTexts, vectors: np.ndarray, lex: dict,
-               knn: projection.Neighbors, p: AnalysisParams, model_id: str, progress: ProgressFn | None,
+               knn: projection.Neighbors | None, p: AnalysisParams, model_id: str, progress: ProgressFn | None,
                cancel: CancelFn | None) -> kind_classifier.Prediction:
         """Kinds from the example bank and what the user taught, on instructions whatever the map shows."""
         def vectors_of(batch: list[str]) -> np.ndarray:
@@ -212,7 +239,8 @@ class Pipeline:
         w = kind_classifier.EMBEDDING_WEIGHT
         prediction = kind_classifier.classify(
             lexical.hybrid(vectors, records_lex, w), lexical.hybrid(ex_vectors, ex_lex, w), ex, ids,
-            texts.instruction, [k.keywords for k in tax.kinds], knn.indices, p.kind_threshold, taxonomy.UNASSIGNED)
+            texts.instruction, [k.keywords for k in tax.kinds], None if knn is None else knn.indices, p.kind_threshold,
+            taxonomy.UNASSIGNED)
         if taxonomy.MULTI_TURN in ids:  # structure decides: several user turns are a multi-turn dialogue
             for i in np.flatnonzero(np.asarray(texts.user_turn_count) > 1).tolist():
                 prediction.kinds[i] = taxonomy.MULTI_TURN

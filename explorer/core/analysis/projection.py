@@ -111,11 +111,11 @@ def _pca(vectors: np.ndarray, n_components: int) -> np.ndarray:
 def place(new_vectors: np.ndarray, base_vectors: np.ndarray, base_points: np.ndarray, k: int = 10) -> np.ndarray:
     """Positions for new/edited records on an existing map: the similarity-weighted mean of their k nearest
     existing neighbours' positions (UMAP's own starting point for `transform`), so the layout never moves."""
+    from explorer.core.analysis.nearest import nearest
+
     if len(base_vectors) == 0:
         return np.zeros((len(new_vectors), base_points.shape[1]), dtype=np.float32)
-    k = min(k, len(base_vectors))
-    sims = new_vectors @ base_vectors.T
-    idx = np.argpartition(-sims, kth=k - 1, axis=1)[:, :k]
-    weights = np.clip(np.take_along_axis(sims, idx, axis=1), 1e-3, None) ** 4
+    idx, sims = nearest(new_vectors, base_vectors, k)
+    weights = np.clip(sims, 1e-3, None) ** 4
     weights /= weights.sum(axis=1, keepdims=True)
     return np.einsum("nk,nkd->nd", weights, base_points[idx]).astype(np.float32)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from explorer.core import atomic
 from explorer.core.analysis import taxonomy
+from explorer.core.compare.versions import id_ranges
 from explorer.core.curation.edits import CurationState
 from explorer.core.curation.rebalancing import (NOISE, Rebalance, RebalancePlan, cluster_key, counts, kind_key,
                                                 plan_rebalance)
@@ -180,6 +181,7 @@ GROUP_NOTES = {
     "per_kind": f"task kind ids; '{taxonomy.UNASSIGNED}' = no kind",
     "in": "every record of the source", "before": "the selected records, before rebalancing",
     "out": "the records written",
+    "ids": "output.ids: the source record ids written, in output order, as [start, stop) ranges",
     "protected": "kinds a cap would have cut below their floor (a gap keeps all its records, any other kind its "
                  "target share of the output), with what the caps alone would have kept",
 }
@@ -207,7 +209,8 @@ def curated_export(dataset: Dataset, state: CurationState, out: str | Path, to: 
                    "format": dataset.format, "container": dataset.container, "records": len(dataset)},
         "session_edits": edit_count,
         "output": {"path": str(out), "format": result.format, "container": result.container,
-                   "records": result.written, "skipped": [{"id": i, "reason": r} for i, r in result.skipped]},
+                   "records": result.written, "skipped": [{"id": i, "reason": r} for i, r in result.skipped],
+                   "ids": id_ranges(keep - {i for i, _ in result.skipped})},
         "selection": asdict(sel), "rebalance": asdict(rb), "view_filter": sel.view_filter,
         "counts": {"in": len(dataset), "deleted_in_session": len(state.deleted), "selected": len(selected),
                    "out": len(kept)},
