@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from explorer.cli.common import add_dataset_args, open_dataset
 from explorer.cli.progress_bar import TerminalProgress
@@ -11,14 +12,18 @@ from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis.notices import model_language_notice
 from explorer.core.analysis.params import AnalysisParams, from_dict, schema
 from explorer.core.analysis.pipeline import Pipeline
-from explorer.core.analysis.report import write_analysis
-from explorer.core.settings import load_analysis_params
+from explorer.core.analysis.report import eval_sets_summary as summary_eval_sets, write_analysis
+from explorer.core.settings import load_analysis_params, load_eval_sets
 
 
 def register(sub) -> None:
     parser = sub.add_parser("analyze", help="map, clusters, quality flags and task-kind gaps, with an HTML report")
     add_dataset_args(parser)
     parser.add_argument("--out", required=True, help="folder for records.jsonl, summary.json and report.html")
+    parser.add_argument("--eval", nargs="+", action="extend", metavar="FILE",
+                        help="eval sets (any format the app reads) to look for in the training records: flag "
+                             "eval_overlap (default: the eval sets in your settings)")
+    parser.add_argument("--no-eval", action="store_true", help="ignore the eval sets in your settings")
     add_param_options(parser)
     parser.set_defaults(run=run)
 
@@ -80,6 +85,12 @@ def run(args: argparse.Namespace) -> int:
     if user_kinds:  # kinds the user set (in the app or a recipe) teach the kinds stage, and are kept as given
         ids = sorted(user_kinds)
         pipeline.set_user_examples([dataset.record(i).instruction for i in ids], [user_kinds[i] for i in ids])
+    eval_paths = [] if args.no_eval else (args.eval or load_eval_sets())
+    missing = [p for p in eval_paths if not Path(p).exists()]
+    if missing:
+        print(f"sft-explorer: error: eval set not found: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    pipeline.set_eval_sets(eval_paths)
     analysis = pipeline.run(params_from(args), progress)
     progress.close()
     paths = write_analysis(analysis, dataset, args.out, user_kinds)
@@ -94,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"Note: {notice}")
     if analysis.facts.get("prompt_only_share") == 1:
         print("Prompts only: the records have no responses (unanswered is not flagged record by record)")
+    for row in summary_eval_sets(analysis):
+        print(f"Eval set {row['name']}: {row['items']:,} items; {row['overlapping_records']:,} training records "
+              f"overlap it ({row['by_ngram']:,} by n-gram, {row['by_embedding']:,} by embedding)")
     gaps = [row["kind"] for row in analysis.coverage if row["gap"]]
     print(f"Gaps ({len(gaps)} kinds under half their target): {', '.join(gaps) or 'none'}")
     for name, path in paths.items():

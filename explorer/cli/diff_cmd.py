@@ -80,5 +80,5 @@ def _analysis_parts(a, analysis_dir: str | None, params, progress) -> dict:
         from explorer.core.compare.diff import map_from_analysis_folder
 
         parts["map_of_a"] = map_from_analysis_folder(analysis_dir, a, embed, params)
-        parts["predict_kinds"] = lambda texts: pipeline.predict_kinds(texts, params, progress).kinds
+        parts["predict_kinds"] = lambda texts: pipeline.predict_kinds(texts, params, progress)
     return parts

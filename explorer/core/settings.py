@@ -1,6 +1,6 @@
 """The user's settings file, shared by the app and the command line: `settings.json` in the config folder.
 
-    {"schema_version": 1, "analysis": {"model": "...", "min_cluster_size": null, ...}}
+    {"schema_version": 1, "analysis": {"model": "...", "min_cluster_size": null, ...}, "eval_sets": ["gsm8k.jsonl"]}
 
 Reading never fails: a missing file gives the defaults, a corrupt file or a bad value gives the defaults with a
 warning, a file written by a newer version is left alone (and not overwritten) with a warning. Version 0 — the
@@ -64,4 +64,22 @@ def save_analysis_params(params: AnalysisParams) -> None:
         return
     data = data if data is not None and not warnings and data.get("schema_version") == SCHEMA_VERSION else {}
     data.update({"schema_version": SCHEMA_VERSION, "analysis": to_dict(params)})
+    atomic.write_chunks(str(settings_path()), [json.dumps(data, indent=2).encode("utf-8")])
+
+
+def load_eval_sets() -> list[str]:
+    """The eval files the user named (Preferences → Eval sets…, shared with `analyze`); [] when none."""
+    data, _ = _read()
+    paths = (data or {}).get("eval_sets", [])
+    return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
+
+
+def save_eval_sets(paths: list[str]) -> None:
+    """Write the eval files (the rest of the file is kept; a newer version's file is left alone)."""
+    data, warnings = _read()
+    if data is not None and isinstance(data.get("schema_version", 0), int) and \
+            data.get("schema_version", 0) > SCHEMA_VERSION:
+        return
+    data = data if data is not None and not warnings else {"schema_version": SCHEMA_VERSION}
+    data["eval_sets"] = [str(p) for p in paths]
     atomic.write_chunks(str(settings_path()), [json.dumps(data, indent=2).encode("utf-8")])

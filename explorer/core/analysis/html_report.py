@@ -38,6 +38,7 @@ def render_html(analysis, info: dict) -> str:
              "</head><body>", _header(info), "<h2>Map (coloured by cluster)</h2>", _map_svg(a),
              "<h2>Clusters</h2>", _cluster_bars(info), "<h2>Task-kind coverage</h2>", _coverage_bars(info),
              "<h2>Token lengths</h2>", _histograms(a), "<h2>Quality flags</h2>", _flags_table(a, info),
+             _eval_overlap(a, info),
              "<h2>Dataset facts</h2>", _facts(info), "</body></html>"]
     return "\n".join(parts)
 
@@ -75,6 +76,12 @@ def _map_svg(a) -> str:
         c = int(a.clusters[i])
         color = "#c8c8c8" if c < 0 else PALETTE[c % len(PALETTE)]
         dots.append(f"<circle cx='{px[i]:.1f}' cy='{py[i]:.1f}' r='2.2' fill='{color}'/>")
+    if a.eval_items is not None:  # eval items: black crosses on top
+        exy = a.eval_items.xy
+        ex = pad + (exy[:, 0] - lo[0]) / span[0] * (MAP_W - 2 * pad)
+        ey = pad + (1 - (exy[:, 1] - lo[1]) / span[1]) * (MAP_H - 2 * pad)
+        for x, y in list(zip(ex.tolist(), ey.tolist()))[:MAP_POINTS]:
+            dots.append(f"<path d='M{x - 3:.1f},{y - 3:.1f}l6,6m0,-6l-6,6' stroke='#111' stroke-width='1.2'/>")
     ids, sizes = np.unique(a.clusters[a.clusters >= 0], return_counts=True)
     order = np.argsort(-sizes, kind="stable")[:40]  # largest first: they get the spots next to their centres
     texts, boxes, must = [], [], []
@@ -162,6 +169,29 @@ def _flags_table(a, info: dict) -> str:
         rows.append(f"<tr><td><b>{escape(name)}</b></td><td>{meta['count']:,}</td>"
                     f"<td>{escape(FLAGS[name])}{ex}</td></tr>")
     return "".join(rows) + "</table>"
+
+
+EVAL_ROWS = 100
+
+
+def _eval_overlap(a, info: dict) -> str:
+    """The eval sets and the training records that overlap them (nothing when no eval set was given)."""
+    sets = info.get("eval_sets") or []
+    if not sets:
+        return ""
+    out = ["<h2>Eval overlap</h2><p>Eval items are drawn on the map as black crosses. "
+           + " · ".join(f"<b>{escape(s['name'])}</b>: {s['items']:,} items, {s['overlapping_records']:,} overlapping "
+                        f"training records ({s['by_ngram']:,} by n-gram, {s['by_embedding']:,} by embedding)"
+                        for s in sets) + "</p>",
+           "<table><tr><th>record</th><th>instruction</th><th>eval item</th><th>match</th></tr>"]
+    hits = [(i, o) for i, o in enumerate(a.eval_overlap) if o is not None]
+    for i, o in hits[:EVAL_ROWS]:
+        how = f"{o['how']}: “{o['evidence']}”" if o["evidence"] else f"{o['how']} {o['similarity']:.2f}"
+        out.append(f"<tr><td>#{i}</td><td>{_snippet(a.texts.instruction[i])}</td><td>{escape(o['eval_set'])} "
+                   f"#{o['item']}: {_snippet(o['eval_text'])}</td><td class='ex'>{escape(how)}</td></tr>")
+    more = f"<p class='muted'>… and {len(hits) - EVAL_ROWS:,} more (records.jsonl lists all).</p>" \
+        if len(hits) > EVAL_ROWS else ""
+    return "".join(out) + "</table>" + more
 
 
 def _facts(info: dict) -> str:

@@ -20,8 +20,9 @@ from explorer.core.analysis.texts import RecordTexts, add_record
 from explorer.core.record import Record
 
 FLAG_NAMES = tuple(checks.FLAGS)
-KEPT_FROM_ANALYSIS = ("near_duplicate",)
-"""Flags that need the neighbour graph: an edited record keeps what the analysis found until it is re-run."""
+KEPT_FROM_ANALYSIS = ("near_duplicate", "eval_overlap")
+"""Flags that need the neighbour graph or the eval sets: an edited record keeps what the analysis found until it
+is re-run."""
 
 
 def recheck(record: Record, params: checks.CheckParams, prompt_only: bool = False) -> tuple[list[str], dict[str, int]]:

@@ -49,6 +49,10 @@ class AnalysisParams:
     kind_threshold: float = _p(0.07, "probability a record's likeliest kind needs (with ~30 kinds, 0.03 is a "
                                "guess); under it the record is unassigned", "Kind confidence",
                                lo=0.0, hi=1.0, step=0.01, shown=False)
+    eval_ngram: int = _p(13, "eval overlap: length of the shared n-gram (words; characters for Chinese)",
+                         "Eval n-gram", lo=4, hi=100, shown=False)
+    eval_similarity: float = _p(0.90, "eval overlap: embedding cosine similarity from which an instruction is an "
+                                "eval item's paraphrase", "Eval similarity", lo=0.5, hi=1.0, step=0.01, shown=False)
     taxonomy_path: str | None = _p(None, "task-kind taxonomy JSON", "Task-kind taxonomy", flag="--taxonomy",
                                    auto="the bundled taxonomy", path=True)
     seed: int | None = _p(42, "random seed of the map (none: faster, not repeatable)", "Random seed", lo=0,

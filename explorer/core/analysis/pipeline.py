@@ -5,6 +5,7 @@
     texts → lexical ────┘                        → cluster space → clusters → labels
           embeddings → embedding neighbours → near-duplicate groups ┴→ checks
     features + example bank → task kinds → coverage
+    eval files → eval items → their embeddings → overlap with the instructions (flag `eval_overlap`), markers on the map
 
 The features are the hybrid of sentence embedding and character n-grams (`lexical.hybrid`); near-duplicates and
 semantic search keep the pure sentence embedding.
@@ -22,6 +23,7 @@ import numpy as np
 
 from explorer.core import tokens as tokens_mod
 from explorer.core.analysis import checks, clustering, kind_classifier, labels, lexical, projection, taxonomy
+from explorer.core.analysis import eval_overlap as eval_overlap_mod
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis.params import AnalysisParams  # noqa: F401 - re-exported: the type callers import from here
 from explorer.core.analysis.embedding import Embedder, SentenceTransformerEmbedder, embed, model_id_for
@@ -53,6 +55,10 @@ class Analysis:
     seconds: dict[str, float] = field(default_factory=dict)
     cluster_kinds: dict[int, str] = field(default_factory=dict)
     """The task kind of most of each cluster's records, where one kind has at least half (labels lead with it)."""
+    eval_overlap: list[dict | None] = field(default_factory=list)
+    """Per record, the eval item its instruction overlaps (`eval_overlap.describe`), or None; [] without eval sets."""
+    eval_items: eval_overlap_mod.EvalItemsOnMap | None = None
+    """The eval sets' items placed on the map (drawn as distinct markers)."""
 
     def cluster_label(self, cluster: int) -> str:
         return "noise" if cluster < 0 else labels.label_text(self.keywords.get(cluster, []),
@@ -75,6 +81,7 @@ class Pipeline:
         """How many times each stage was computed (tests and the UI's 'what re-ran' use it)."""
         self._stages: dict[str, tuple[object, object]] = {}
         self.user_examples: tuple[list[str], list[str]] = ([], [])
+        self.eval_paths: list[str] = []
         self._embedders: dict[tuple, Embedder] = {}
 
     def _stage(self, name: str, key: object, compute: Callable[[], object], seconds: dict) -> object:
@@ -102,6 +109,10 @@ class Pipeline:
     def set_user_examples(self, texts: list[str], kinds: list[str]) -> None:
         """Records the user gave a kind: examples of that kind for the next run's kinds stage (only it re-runs)."""
         self.user_examples = (list(texts), list(kinds))
+
+    def set_eval_sets(self, paths: list[str]) -> None:
+        """Eval files whose items the next run looks for in the training records (flag `eval_overlap`)."""
+        self.eval_paths = [str(p) for p in paths]
 
     def embed_texts(self, texts: list[str], params: AnalysisParams, progress: ProgressFn | None = None,
                     cancel: CancelFn | None = None) -> np.ndarray:
@@ -163,6 +174,10 @@ class Pipeline:
             "kinds", (nn_key, bank["digest"], p.kind_threshold, taught), lambda: self._kinds(
                 tax, bank, texts, vectors, lex, knn, p, model_id, progress, cancel), s)
         kinds = predicted.kinds
+        overlaps, eval_items = self._eval_stages(texts, vectors, xy, (nn_key, p.min_dist), p, model_id, s, progress,
+                                                 cancel)
+        if overlaps:
+            flags = [f + ["eval_overlap"] if o is not None else f for f, o in zip(flags, overlaps)]
         return Analysis(
             params=p, texts=texts, tokens=toks, vectors=vectors, xy=xy, clusters=clusters, keywords=keywords,
             balance=clustering.balance(clusters), flags=flags, duplicate_of=dup_of, kinds=kinds,
@@ -171,10 +186,31 @@ class Pipeline:
             embedding={"model": p.model, "model_id": model_id, "field": p.embed_field, "device": embedded.device,
                        "cached": embedded.cached, "computed": embedded.computed, "dim": int(vectors.shape[1])},
             neighbors=emb_knn, seconds=s,
-            cluster_kinds=labels.dominant_kinds(clusters, kinds, taxonomy.UNASSIGNED))
+            cluster_kinds=labels.dominant_kinds(clusters, kinds, taxonomy.UNASSIGNED), eval_overlap=overlaps,
+            eval_items=eval_items)
+
+    def _eval_stages(self, texts: RecordTexts, vectors: np.ndarray, xy: np.ndarray, map_key: tuple,
+                     p: AnalysisParams, model_id: str, s: dict, progress: ProgressFn | None, cancel: CancelFn | None
+                     ) -> tuple[list[dict | None], eval_overlap_mod.EvalItemsOnMap | None]:
+        """Eval items read, embedded, looked for in the instructions and placed on the map (nothing without any)."""
+        if not self.eval_paths:
+            return [], None
+        E = eval_overlap_mod
+        digest = E.files_digest(self.eval_paths)
+        sets = self._stage("eval_items", digest, lambda: E.load_eval_sets(self.eval_paths, progress, cancel), s)
+        item_vectors = self._stage("eval_vectors", (digest, model_id), lambda: embed(
+            lambda: self.embedder(p), model_id, sets.texts, self.cache, progress, cancel).vectors, s)
+        instr_vectors = vectors if p.embed_field == "instruction" else self.embed_texts(texts.instruction, p)
+        found = self._stage("eval_overlap", (digest, model_id, p.eval_ngram, p.eval_similarity), lambda: [
+            None if o is None else E.describe(o, sets) for o in E.find_overlaps(
+                texts.instruction, instr_vectors, sets, item_vectors, p.eval_ngram, p.eval_similarity, progress,
+                cancel)], s)
+        on_map = self._stage("eval_points", (digest, model_id, map_key), lambda: E.EvalItemsOnMap(
+            sets.names, np.asarray(sets.set_of, np.int64), sets.texts, projection.place(item_vectors, vectors, xy)), s)
+        return found, on_map
 
     def predict_kinds(self, texts: list[str], params: AnalysisParams, progress: ProgressFn | None = None,
-                      cancel: CancelFn | None = None) -> kind_classifier.Prediction:
+                      cancel: CancelFn | None = None) -> list[str]:
         """Task kinds of instructions from outside the dataset (another version's records), by this dataset's
         lexical model, the example bank and what the user taught; no neighbour smoothing."""
         p, s = params, {}
@@ -187,7 +223,8 @@ class Pipeline:
         vectors = embed(lambda: self.embedder(p), model_id, list(texts), self.cache, progress, cancel).vectors
         extra_lex = {"model": lex["model"], "records": lex["model"].transform(list(texts))}
         instruction_params = dataclasses.replace(p, embed_field="instruction")
-        return self._kinds(tax, bank, extra, vectors, extra_lex, None, instruction_params, model_id, progress, cancel)
+        return self._kinds(tax, bank, extra, vectors, extra_lex, None, instruction_params, model_id, progress,
+                           cancel).kinds
 
     def _lexical_stage(self, texts: RecordTexts, p: AnalysisParams, s: dict, progress: ProgressFn | None,
                        cancel: CancelFn | None) -> dict:

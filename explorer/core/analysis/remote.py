@@ -32,6 +32,7 @@ class RemotePipeline:
         self.args = json.dumps({"path": str(path), "mapping": mapping.to_dict() if mapping else None, "split": split})
         self.helper: HelperProcess | None = None
         self.user_examples: tuple[list[str], list[str]] = ([], [])
+        self.eval_paths: list[str] = []
         self._lock = threading.Lock()
         """One request at a time on the helper's pipe (analysis, embedding and placement come from several jobs)."""
 
@@ -48,6 +49,8 @@ class RemotePipeline:
                     self.helper = HelperProcess(sys.modules[__name__], self.args, what="analysis")
                     if self.user_examples[0]:  # a fresh helper learns what the user taught before anything else
                         self._exchange({"user_examples": [self.user_examples[0], self.user_examples[1]]})
+                    if self.eval_paths:
+                        self._exchange({"eval_sets": self.eval_paths})
                 return self._exchange(message, progress, cancel)
             except HelperCrashed:
                 self.close()
@@ -92,6 +95,19 @@ class RemotePipeline:
         if self.helper is not None and self.helper.alive():
             self._request({"user_examples": [self.user_examples[0], self.user_examples[1]]})
 
+    def set_eval_sets(self, paths: list[str]) -> None:
+        """Eval files for the helper's next run (flag `eval_overlap`)."""
+        self.eval_paths = [str(p) for p in paths]
+        if self.helper is not None and self.helper.alive():
+            self._request({"eval_sets": self.eval_paths})
+
+    def predict_kinds(self, texts: list[str], params: AnalysisParams, progress: ProgressFn | None = None,
+                      cancel: CancelFn | None = None) -> list[str]:
+        """Kinds of instructions from outside the dataset (`Pipeline.predict_kinds`), by the helper."""
+        answer = self._request({"kinds": {"texts": list(texts), "params": dataclasses.asdict(params)}}, progress,
+                               cancel)
+        return answer["kinds"]
+
     def invalidate(self) -> None:
         """Forget every stage: the next run starts a fresh helper."""
         self.close()
@@ -135,6 +151,14 @@ def _answer(pipeline: Pipeline, request: dict, send) -> None:
     elif "user_examples" in request:
         pipeline.set_user_examples(*request["user_examples"])
         send({"done": True})
+    elif "eval_sets" in request:
+        pipeline.set_eval_sets(request["eval_sets"])
+        send({"done": True})
+    elif "kinds" in request:
+        params = AnalysisParams(**request["kinds"]["params"])
+        prediction = pipeline.predict_kinds(request["kinds"]["texts"], params,
+                                            lambda d, t, text: send({"progress": [d, t, text]}))
+        send({"kinds": prediction})
     elif "positions" in request:
         pipeline.set_positions(request["positions"]["ids"], np.array(request["positions"]["xy"], dtype=np.float32))
         send({"done": True})

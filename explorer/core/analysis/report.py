@@ -32,6 +32,7 @@ def record_rows(analysis: Analysis, user_kinds: dict[int, str] | None = None) ->
             "flags": a.flags[i], "tokens_instruction": int(a.tokens["instruction"][i]),
             "tokens_response": int(a.tokens["response"][i]), "tokens_conversation": int(a.tokens["conversation"][i]),
             "near_duplicate_of": a.duplicate_of[i],
+            "eval_overlap": a.eval_overlap[i] if a.eval_overlap else None,
         })
     return rows
 
@@ -58,9 +59,23 @@ def summary(analysis: Analysis, dataset: Dataset) -> dict:
         "gaps": [row["kind"] for row in a.coverage if row["gap"]],
         "flags": {name: {"count": count, "explanation": checks.FLAGS[name]} for name, count in a.flag_counts().items()},
         "facts": a.facts,
+        "eval_sets": eval_sets_summary(a),
         "tokens": {name: _stats(values, a.params.max_tokens) for name, values in a.tokens.items()},
         "seconds": a.seconds,
     }
+
+
+def eval_sets_summary(a: Analysis) -> list[dict]:
+    """Each eval set: its items and how many training records overlap it (by n-gram, by embedding)."""
+    if a.eval_items is None:
+        return []
+    out = []
+    for s, name in enumerate(a.eval_items.names):
+        hits = [o for o in a.eval_overlap if o is not None and o["eval_set"] == name]
+        out.append({"name": name, "items": int((a.eval_items.set_of == s).sum()), "overlapping_records": len(hits),
+                    "by_ngram": sum(1 for o in hits if o["how"] != "embedding"),
+                    "by_embedding": sum(1 for o in hits if o["how"] == "embedding")})
+    return out
 
 
 def _flag_counts(a: Analysis, mask: np.ndarray) -> dict[str, int]:
