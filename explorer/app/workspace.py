@@ -17,6 +17,7 @@ import numpy as np
 
 from explorer.app.events import Event
 from explorer.app.results import Balance, ClusterCentre, KindCoverage
+from explorer.app.workspace_compare import WorkspaceCompare
 from explorer.app.workspace_jobs import Job, WorkspaceJobs
 from explorer.core import formats, tokens
 from explorer.core.analysis.facets import FacetIndex, Filter, metadata_columns
@@ -28,6 +29,7 @@ from explorer.core.curation.session import Session
 from explorer.core.dataset import Dataset, load
 from explorer.core.formats import ColumnMapping
 from explorer.core.record import Record
+from explorer.core.settings import load_eval_sets
 
 @dataclass
 class Loaded:
@@ -36,7 +38,7 @@ class Loaded:
     """Categorical metadata columns (facets.metadata_columns)."""
 
 
-class Workspace(WorkspaceJobs):
+class Workspace(WorkspaceJobs, WorkspaceCompare):
     def __init__(self, pipeline_factory: Callable[[Dataset], object], params: AnalysisParams = AnalysisParams()):
         """`pipeline_factory(dataset)` makes the analysis pipeline (in-process or in a helper process)."""
         self.pipeline_factory = pipeline_factory
@@ -69,6 +71,11 @@ class Workspace(WorkspaceJobs):
         self.kinds_taught = Event("kinds_taught")
         """The user set task kinds; re-running the analysis re-predicts the others from them (kinds stage only)."""
         self._taught: dict[int, str] = {}
+        self.comparison = None
+        """The comparison with another version (`compare_job`), None when there is none."""
+        self.comparison_changed = Event("comparison_changed")
+        self.eval_paths: list[str] = [p for p in load_eval_sets() if Path(p).exists()]
+        """Eval files looked for in the records (Preferences → Eval sets…); missing files are skipped."""
 
     # -- opening, analysing, closing ------------------------------------------------------------------
     @staticmethod
@@ -88,6 +95,8 @@ class Workspace(WorkspaceJobs):
         self._taught = dict(self.session.state.kinds)
         if self._taught and self.pipeline is not None:
             self.pipeline.set_user_examples(*self.user_examples())
+        if self.eval_paths and self.pipeline is not None:
+            self.pipeline.set_eval_sets(self.eval_paths)
         self.opened.emit()
 
     def needs_mapping(self) -> bool:
@@ -132,6 +141,7 @@ class Workspace(WorkspaceJobs):
         if hasattr(self.pipeline, "close"):
             self.pipeline.close()
         had = self.dataset is not None
+        self.close_comparison()
         self.dataset = self.session = self.pipeline = self.analysis = self.live = self.filter_mask = None
         self.columns, self.filter, self._centres = {}, Filter(), []
         if had:

@@ -24,6 +24,8 @@ class Context:
     can_undo: bool = False
     can_redo: bool = False
     filtered: bool = False
+    comparing: bool = False
+    """A comparison with another version is open."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                needs=("dataset_open", "has_targets")),
     ActionSpec("export_filtered", "Export filtered view…", "export_filtered_dialog", "&File",
                needs=("dataset_open", "filtered")),
+    ActionSpec("compare", "Compare with…", "compare_dialog", "&File", "Ctrl+Shift+D", needs=("analysed",),
+               separator_before=True),
+    ActionSpec("close_comparison", "Close comparison", "close_comparison", "&File", needs=("comparing",)),
     ActionSpec("preferences", "Preferences…", "preferences_dialog", "&File", QKeySequence.Preferences,
                separator_before=True),
     ActionSpec("quit", "Quit", "close", "&File", QKeySequence.Quit, separator_before=True),

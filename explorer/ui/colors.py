@@ -13,6 +13,11 @@ PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
            "#fabfd2", "#79706e"]
 QUIET = "#c4c4c4"
 TOKEN_BINS = (0, 64, 256, 1024, 4096)
+CHANGE_NAMES = ("unchanged", "edited", "removed")
+CHANGE_COLORS = (QUIET, "#f28e2b", "#e15759")
+ADDED_COLOR = "#2e8b57"
+"""B's added records, drawn as + markers (they are not A's records)."""
+EVAL_COLOR = "#111111"
 
 
 @dataclass
@@ -78,6 +83,12 @@ def groups_for(mode: str, document) -> Groups:
         index = np.array([lookup[min(document.tags(rid))] if document.tags(rid) else 0 for rid in range(n)],
                          dtype=np.int64)
         colors = [QUIET] + [PALETTE[i % len(PALETTE)] for i in range(len(tag_names))]
+    elif mode == "change":  # against the compared version (File → Compare with…)
+        codes = document.workspace.change_status()
+        if codes is None:
+            names, colors, index = ["no comparison (File → Compare with…)"], [QUIET], np.zeros(n, dtype=np.int64)
+        else:
+            names, colors, index = list(CHANGE_NAMES), list(CHANGE_COLORS), codes.astype(np.int64)
     else:
         raise ValueError(mode)
     counts = np.bincount(index[live.mask(document.filter_mask)], minlength=len(names)).tolist()

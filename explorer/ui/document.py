@@ -35,6 +35,8 @@ class Document(QObject):
     """Record ids of a search by meaning, nearest first."""
     matched = Signal(object)
     """Record ids whose text matches a text search, in id order."""
+    comparison_changed = Signal()
+    """A comparison with another version arrived or was closed."""
 
     def __init__(self, runner: JobRunner, embedder_factory: Callable | None = None,
                  params: AnalysisParams = AnalysisParams(), parent: QObject | None = None):
@@ -52,6 +54,7 @@ class Document(QObject):
         ws.history_changed.connect(self.history_changed.emit)
         ws.positions_changed.connect(self.positions_changed.emit)
         ws.filter_changed.connect(self.filter_changed.emit)
+        ws.comparison_changed.connect(self.comparison_changed.emit)
         ws.kinds_taught.connect(lambda: self.analyze())  # cached stages are reused: only the kinds stage re-runs
         self._done: dict[str, Callable[[object], None]] = {}
         runner.finished.connect(lambda kind, result: self._done.pop(kind, lambda r: None)(result))
@@ -128,6 +131,20 @@ class Document(QObject):
 
     def set_kind_target(self, kind: str, share: float) -> None:
         self.workspace.set_kind_target(kind, share)
+        self.analyze()
+
+    # -- comparing ------------------------------------------------------------------------------------------
+    def compare(self, path: str) -> None:
+        """Compare the open dataset with another version of it in the background (`comparison_changed`)."""
+        self._submit("compare", self.workspace.compare_job(path), self.workspace.compare_done)
+
+    def set_eval_sets(self, paths: list[str]) -> None:
+        """Look for these eval sets' items in the records; the analysis re-runs (only the eval stages)."""
+        try:
+            self.workspace.set_eval_sets(paths)
+        except DatasetError as e:
+            self.failed.emit("eval sets", str(e))
+            return
         self.analyze()
 
     # -- search and export ---------------------------------------------------------------------------------

@@ -21,6 +21,9 @@ from explorer.ui.document import Document
 from explorer.ui.editor.record_editor import RecordEditor
 from explorer.ui.map_page import MapPage
 from explorer.ui.map_style import MapStyle, map_style
+from explorer.ui.scatter.map_view import Markers
+from explorer.ui.colors import ADDED_COLOR, EVAL_COLOR
+from explorer.ui.panels.changes_panel import ChangesPanel
 from explorer.ui.panels.duplicates_panel import DuplicatesPanel
 from explorer.ui.panels.problems_panel import ProblemsPanel
 from explorer.ui.panels.summary_panels import ClustersPanel, CoveragePanel, LegendPanel, QualityPanel
@@ -87,12 +90,13 @@ class MainWindow(WindowCommands, QMainWindow):
         self.table = record_table(self.model)
         self.clusters, self.coverage, self.quality = ClustersPanel(), CoveragePanel(), QualityPanel()
         self.problems, self.duplicates, self.legend = ProblemsPanel(), DuplicatesPanel(), LegendPanel()
+        self.changes = ChangesPanel()
         self.history = QListWidget()
         record = self._dock("Record", self.editor, Qt.RightDockWidgetArea)
         self._dock("Table", self.table, Qt.BottomDockWidgetArea)
         left = [self._dock(t, w, Qt.LeftDockWidgetArea) for t, w in
                 (("Clusters", self.clusters), ("Task kinds", self.coverage), ("Quality", self.quality),
-                 ("Near-duplicates", self.duplicates), ("Problems", self.problems))]
+                 ("Near-duplicates", self.duplicates), ("Problems", self.problems), ("Changes", self.changes))]
         for dock in left[1:]:
             self.tabifyDockWidget(left[0], dock)
         left[0].raise_()
@@ -121,6 +125,11 @@ class MainWindow(WindowCommands, QMainWindow):
         doc.exported.connect(lambda r: self.statusBar().showMessage(f"Wrote {r.written:,} records to {r.out}", 8000))
         doc.found.connect(self._on_found)
         doc.matched.connect(self._on_matched)
+        doc.comparison_changed.connect(self._on_comparison)
+        self.changes.select_ids.connect(st.select)
+        self.changes.compare_requested.connect(self.compare_dialog)
+        self.changes.close_requested.connect(self.close_comparison)
+        self.changes.color_requested.connect(self.color_by_change)
         self.map.selected.connect(st.select)
         self.map.clicked.connect(lambda rid: st.set_current(rid) if rid >= 0 else None)
         st.selection_changed.connect(self._on_selection)
@@ -209,6 +218,8 @@ class MainWindow(WindowCommands, QMainWindow):
         self.filter_bar.set_index(None)
         self.map.set_points(np.zeros((0, 2), dtype=np.float32))
         self.map.set_style(np.zeros(0, np.uint32), np.zeros(0, bool), np.zeros(0, bool), [])
+        self.map.set_markers([])
+        self.changes.refresh(None)
         self._update_actions()
 
     def _on_analysis(self) -> None:
@@ -224,6 +235,8 @@ class MainWindow(WindowCommands, QMainWindow):
         self.refresh_counts()
         self.model.refresh()
         self.editor.show_record(self.state.current)
+        self._update_markers()
+        self.changes.refresh(doc.workspace)
         self._update_actions()
         e = doc.analysis.embedding
         prompts = " · prompts only, no responses" if doc.analysis.facts.get("prompt_only_share") == 1 else ""
@@ -231,6 +244,35 @@ class MainWindow(WindowCommands, QMainWindow):
         self.statusBar().showMessage(notice or f"Analysis done: {doc.workspace.balance().clusters} clusters; "
                                      f"embeddings on {e['device']} ({e['computed']:,} new, {e['cached']:,} cached)"
                                      f"{prompts}", 30_000 if notice else 8000)
+
+    def _on_comparison(self) -> None:
+        ws = self.document.workspace
+        self.changes.refresh(ws)
+        self.restyle()
+        self._update_markers()
+        self.editor.show_record(self.state.current)
+        self._update_actions()
+        if ws.comparison is not None:
+            c = ws.comparison.counts()
+            self.docks["Changes"].raise_()
+            self.statusBar().showMessage(f"Compared with {Path(ws.comparison.b.path).name}: unchanged "
+                                         f"{c['unchanged']:,} · edited {c['edited']:,} · removed {c['removed']:,} · "
+                                         f"added {c['added']:,}", 15000)
+
+    def _update_markers(self) -> None:
+        """Eval items (×) and the compared version's added records (+) on top of the map."""
+        ws = self.document.workspace
+        markers = []
+        items = ws.analysis.eval_items if ws.analysis is not None else None
+        if items is not None:
+            markers.append(Markers("Eval item", items.xy, EVAL_COLOR, "x",
+                                   lambda i: f"{items.names[items.set_of[i]]}: {' '.join(items.texts[i].split())}"))
+        diff = ws.comparison
+        if diff is not None and diff.b_xy is not None:
+            added = diff.matching.ids("added", "b")
+            markers.append(Markers(f"Added in {Path(diff.b.path).name}", diff.b_xy[added], ADDED_COLOR, "+",
+                                   lambda i: " ".join(diff.b.record(int(added[i])).instruction.split())))
+        self.map.set_markers(markers)
 
     def _on_failed(self, kind: str, message: str) -> None:
         box = QMessageBox(QMessageBox.Warning, "SFT Explorer", "", QMessageBox.Close, self)
@@ -300,7 +342,7 @@ class MainWindow(WindowCommands, QMainWindow):
             dataset_open=has, analysed=ws.analysis is not None,
             has_targets=has and (len(ws.selection) > 0 or ws.current is not None),
             can_undo=has and bool(session.undo_stack), can_redo=has and bool(session.redo_stack),
-            filtered=ws.filter_mask is not None))
+            filtered=ws.filter_mask is not None, comparing=ws.comparison is not None))
         self.act_undo.setText(session.undo_label if has and session.undo_label else "Undo")
         self.act_redo.setText(session.redo_label if has and session.redo_label else "Redo")
         self.history.clear()

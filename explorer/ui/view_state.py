@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from explorer.app.workspace import Workspace
 
-COLOR_MODES = ("cluster", "kind", "flags", "tokens", "tags")
+COLOR_MODES = ("cluster", "kind", "flags", "tokens", "tags", "change")
 
 
 class ViewState(QObject):

@@ -222,15 +222,38 @@ class WindowCommands:
 
     # -- analysis ------------------------------------------------------------------------------------------
     def preferences_dialog(self) -> None:
-        self.preferences = PreferencesDialog(self.document.params, self)
-        self.preferences.accepted.connect(lambda: self.apply_preferences(self.preferences.params()))
+        self.preferences = PreferencesDialog(self.document.params, self, self.document.workspace.eval_paths)
+        self.preferences.accepted.connect(lambda: self.apply_preferences(self.preferences.params(),
+                                                                         self.preferences.eval_paths()))
         self.preferences.open()
 
-    def apply_preferences(self, params) -> None:
-        """Save the analysis parameters and re-run what depends on the ones that changed."""
+    def apply_preferences(self, params, eval_paths: list[str] | None = None) -> None:
+        """Save the analysis parameters (and eval sets) and re-run what depends on the ones that changed."""
         save_params(self.settings, params)
         self.document.params = params
+        if eval_paths is not None and eval_paths != self.document.workspace.eval_paths:
+            self.document.set_eval_sets(eval_paths)  # re-runs the analysis with the new params too
+            return
         self.document.analyze(params)
+
+    # -- comparing -----------------------------------------------------------------------------------------
+    def compare_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Compare with another version", "", "Datasets (*.jsonl *.json "
+                                              "*.gz *.csv *.tsv *.parquet *.arrow);;All files (*)")
+        if path:
+            self.compare_with(path)
+
+    def compare_with(self, path: str) -> None:
+        """Compare the open dataset (A) with `path` (B) in the background; the Changes panel shows the result."""
+        self.document.compare(path)
+        self.docks["Changes"].raise_()
+        self.statusBar().showMessage(f"Comparing with {path}…", 5000)
+
+    def close_comparison(self) -> None:
+        self.document.workspace.close_comparison()
+
+    def color_by_change(self) -> None:
+        self.color_by.setCurrentText("change")
 
     def recompute(self) -> None:
         if self.document.pipeline is not None:

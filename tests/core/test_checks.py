@@ -109,7 +109,7 @@ def test_flags_for_one_record_matches_flag_records(tmp_path):
 
 def test_every_flag_has_an_explanation():
     assert set(checks.FLAGS) == {"too_long", "too_short", "empty_response", "missing_cot", "refusal", "duplicate",
-                                 "near_duplicate", "language_mismatch", "truncated", "unanswered"}
+                                 "near_duplicate", "language_mismatch", "truncated", "unanswered", "eval_overlap"}
     assert all(text.endswith(".") for text in checks.FLAGS.values())
 
 

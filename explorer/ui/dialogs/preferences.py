@@ -8,7 +8,7 @@ import dataclasses
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+                               QHBoxLayout, QLineEdit, QListWidget, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from explorer.core.analysis.params import AnalysisParams, ParamSpec, schema
 from explorer.core.settings import load_analysis_params, save_analysis_params
@@ -29,7 +29,7 @@ def save_params(settings: QSettings, params: AnalysisParams) -> None:
 
 
 class PreferencesDialog(QDialog):
-    def __init__(self, params: AnalysisParams, parent=None):
+    def __init__(self, params: AnalysisParams, parent=None, eval_paths: list[str] | None = None):
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.base = params
@@ -41,6 +41,7 @@ class PreferencesDialog(QDialog):
                 editor.setToolTip(spec.help)
                 self.editors[spec.name] = (spec, editor)
                 form.addRow(spec.label, row)
+        form.addRow("Eval sets", self._eval_sets_row(eval_paths or []))
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -83,6 +84,37 @@ class PreferencesDialog(QDialog):
         holder = QWidget()
         holder.setLayout(row)
         return line, holder
+
+    def _eval_sets_row(self, paths: list[str]) -> QWidget:
+        """Eval files (GSM8K, MT-Bench… in any format the app reads) looked for in the training records."""
+        self.eval_list = QListWidget()
+        self.eval_list.addItems(paths)
+        self.eval_list.setMaximumHeight(90)
+        self.eval_list.setToolTip("Training records that share a 13-word (13-character for Chinese) passage with an "
+                                  "item of these files, or are almost the same by embedding, get the flag eval_overlap")
+        add, remove = QPushButton("Add…"), QPushButton("Remove")
+        add.clicked.connect(self._add_eval_sets)
+        remove.clicked.connect(lambda: [self.eval_list.takeItem(self.eval_list.row(i))
+                                        for i in self.eval_list.selectedItems()])
+        side = QVBoxLayout()
+        side.addWidget(add)
+        side.addWidget(remove)
+        side.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.eval_list, 1)
+        row.addLayout(side)
+        holder = QWidget()
+        holder.setLayout(row)
+        return holder
+
+    def _add_eval_sets(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Eval sets", "", "Datasets (*.jsonl *.json *.gz *.csv *.tsv "
+                                                "*.parquet);;All files (*)")
+        known = set(self.eval_paths())
+        self.eval_list.addItems([p for p in paths if p not in known])
+
+    def eval_paths(self) -> list[str]:
+        return [self.eval_list.item(i).text() for i in range(self.eval_list.count())]
 
     def _browse(self, line: QLineEdit) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Taxonomy", "", "JSON (*.json)")

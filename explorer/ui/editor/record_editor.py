@@ -5,11 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
-                               QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
+                               QPlainTextEdit, QPushButton, QScrollArea, QTextBrowser, QVBoxLayout, QWidget)
 
 from explorer.core.analysis.checks import FLAGS
 from explorer.core.curation import edits as E
 from explorer.core.formats import layout_of
+from explorer.ui.editor.other_version import other_version_html
 
 FIELD_ROWS = ("system", "instruction", "input", "response")
 
@@ -30,6 +31,10 @@ class RecordEditor(QWidget):
         self.flags_label = QLabel()
         self.flags_label.setTextFormat(Qt.PlainText)
         self.flags_label.setWordWrap(True)
+        self.other = QTextBrowser()
+        """The record in the compared version (B) with its changed words marked, and the eval item it overlaps."""
+        self.other.setMaximumHeight(220)
+        self.other.setVisible(False)
         self.boxes: list[tuple[str, object, QPlainTextEdit]] = []
         self.form = QFormLayout()
         inner = QWidget()
@@ -54,6 +59,7 @@ class RecordEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.flags_label)
+        layout.addWidget(self.other)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
         self.setEnabled(False)
@@ -100,6 +106,7 @@ class RecordEditor(QWidget):
         if rid is None or doc is None or doc.dataset is None or rid >= len(doc):
             self.header.setText("No record selected.")
             self.flags_label.clear()
+            self.other.setVisible(False)
             self.setEnabled(False)
             return
         self.setEnabled(True)
@@ -120,6 +127,9 @@ class RecordEditor(QWidget):
         self.header.setText(" · ".join(parts))
         flags = doc.live.flags[rid] if doc.live is not None else []
         self.flags_label.setText("\n".join(f"⚑ {f}: {FLAGS[f]}" for f in flags))
+        other = other_version_html(doc.workspace, rid)
+        self.other.setHtml(other)
+        self.other.setVisible(bool(other))
         obj = doc.session.state.object(doc.dataset, rid)
         self.conversation = _is_conversation(fmt, obj, doc.dataset.mapping)
         if self.conversation:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
+from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QToolTip, QWidget
 
@@ -13,6 +15,20 @@ from explorer.core.analysis.label_layout import place_label
 from explorer.ui.scatter.raster import rasterize
 
 PICK_RADIUS = 6
+MARKER_SIZE = 4
+
+
+@dataclass
+class Markers:
+    """Points that are not records, drawn on top: eval items (×), a compared version's added records (+)."""
+
+    name: str
+    xy: np.ndarray
+    color: str
+    shape: str
+    """'x' or '+'."""
+    text: Callable[[int], str]
+    """Hover text of marker i."""
 MAX_LABELS = 40
 MIN_LABEL_SHARE = 0.01
 """Clusters at least this share of the records always get a label."""
@@ -37,6 +53,7 @@ class MapView(QWidget):
         self.visible = np.zeros(0, dtype=bool)
         self.selection_mask = np.zeros(0, dtype=bool)
         self.labels: list[tuple[str, float, float, int]] = []
+        self.markers: list[Markers] = []
         self.shown_labels: list[str] = []
         """The labels the last paint could place (tests read it)."""
         self.hover_text = lambda rid: ""
@@ -63,6 +80,39 @@ class MapView(QWidget):
                   labels: list[tuple[str, float, float, int]]) -> None:
         self.colors, self.visible, self.selection_mask, self.labels = colors, visible, selection_mask, labels
         self.invalidate()
+
+    def set_markers(self, markers: list[Markers]) -> None:
+        self.markers = markers
+        self.update()
+
+    def marker_at(self, x: float, y: float) -> tuple[Markers, int] | None:
+        """The marker under the cursor (its group and index), if any."""
+        best = None
+        for group in self.markers:
+            if len(group.xy) == 0:
+                continue
+            px, py = self.to_screen(group.xy)
+            d2 = (px - x) ** 2 + (py - y) ** 2
+            i = int(np.argmin(d2))
+            if d2[i] <= PICK_RADIUS ** 2 and (best is None or d2[i] < best[0]):
+                best = (d2[i], group, i)
+        return None if best is None else (best[1], best[2])
+
+    def _paint_markers(self, painter: QPainter) -> None:
+        s = MARKER_SIZE
+        for group in self.markers:
+            if len(group.xy) == 0:
+                continue
+            px, py = self.to_screen(group.xy)
+            inside = (px > -s) & (px < self.width() + s) & (py > -s) & (py < self.height() + s)
+            painter.setPen(QPen(QColor(group.color), 1.6))
+            lines = []
+            for x, y in zip(px[inside].tolist(), py[inside].tolist()):
+                if group.shape == "x":
+                    lines += [QLineF(x - s, y - s, x + s, y + s), QLineF(x - s, y + s, x + s, y - s)]
+                else:
+                    lines += [QLineF(x - s, y, x + s, y), QLineF(x, y - s, x, y + s)]
+            painter.drawLines(lines)
 
     def reset_view(self) -> None:
         self._fitted = True
@@ -152,6 +202,7 @@ class MapView(QWidget):
             self._render()
         painter = QPainter(self)
         painter.drawImage(0, 0, self._image)
+        self._paint_markers(painter)
         self._paint_labels(painter)
         if self._drag_kind in ("box", "lasso") and self._drag_path:
             painter.setPen(QPen(QColor("#333"), 1, Qt.DashLine))
@@ -256,7 +307,12 @@ class MapView(QWidget):
         pos = event.position()
         if self._drag_start is None:
             rid = self.point_at(pos.x(), pos.y())
-            if rid is None:
+            marker = self.marker_at(pos.x(), pos.y()) if rid is None else None
+            if marker is not None:
+                group, i = marker
+                QToolTip.showText(event.globalPosition().toPoint(),
+                                  f"<p><b>{escape(group.name)}</b>: {escape(group.text(i)[:300])}</p>", self)
+            elif rid is None:
                 QToolTip.hideText()
             else:  # escaped: Qt would otherwise interpret rich text in a record
                 QToolTip.showText(event.globalPosition().toPoint(), f"<p>#{rid}: {escape(self.hover_text(rid))}</p>",
