@@ -15,7 +15,8 @@ from tests.samples import write
 
 GSM = ("Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. "
        "How many clips did Natalia sell altogether in April and May?")
-WENG = "Weng earns $12 an hour for babysitting. Yesterday, she just did 50 minutes of babysitting. How much did she earn?"
+WENG = ("Weng earns $12 an hour for babysitting. Yesterday, she just did 50 minutes of babysitting. "
+        "How much did she earn?")
 ZH = "小明有5个苹果，吃了2个，又买了3个，现在有几个苹果？请写出计算过程。"
 TEMPLATE = "Answer the following question with a single word and explain nothing else at all:"
 EVAL_ITEMS = [GSM, WENG, ZH, "What is the capital of Peru?", f"{TEMPLATE} what colour is the sky?",
@@ -105,9 +106,9 @@ def test_analyze_with_eval_flags_the_real_models_paraphrase_and_export_leaves_ov
                               "How much money did she make?", "output": "$10"},
               {"instruction": "请回答：" + ZH, "output": "6个"}]
     path = write(tmp_path / "train", train, "jsonl")
-    eval_path = write(tmp_path / "gsm_test", [{"question": GSM, "answer": "72"}, {"question": WENG, "answer": "10"},
-                                              {"question": ZH, "answer": "6"},
-                                              {"question": "How many legs does a spider have?", "answer": "8"}], "jsonl")
+    items = [{"question": GSM, "answer": "72"}, {"question": WENG, "answer": "10"}, {"question": ZH, "answer": "6"},
+             {"question": "How many legs does a spider have?", "answer": "8"}]
+    eval_path = write(tmp_path / "gsm_test", items, "jsonl")
     out = tmp_path / "analysis"
     assert main(["analyze", str(path), "--out", str(out), "--eval", str(eval_path), "--seed", "1"]) == 0
     printed = capsys.readouterr().out

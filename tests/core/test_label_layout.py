@@ -19,6 +19,7 @@ def test_crowded_labels_move_apart_inside_the_frame():
 class _Analysis:
     def __init__(self, xy, clusters):
         self.xy, self.clusters = xy, clusters
+        self.eval_items = None
 
     def cluster_label(self, c):
         return f"label words of cluster {c}"
