@@ -127,6 +127,8 @@ def test_word_diff_gives_both_texts_back_and_splits_chinese_by_character():
     assert ("-", "short") in ops and ("+", "long") in ops
     zh = word_diff("写一首关于大海的诗", "写一首关于天空的诗")
     assert ("-", "大海") in zh and ("+", "天空") in zh
+    rewrite = word_diff("1 km = 1,000 m, so 40 km = 40,000 m.", "A rewritten answer with reasons.")
+    assert rewrite == [("-", "1 km = 1,000 m, so 40 km = 40,000 m."), ("+", "A rewritten answer with reasons.")]
 
 
 def test_manifest_ranges_round_trip_and_misfits_are_refused():

@@ -10,6 +10,8 @@ from explorer.core.record import Record
 
 TOKEN = re.compile(r"\s+|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\W\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+|\W",
                    re.U)
+REWRITE_RATIO = 0.4
+"""Below this share of tokens in common, a changed text is shown as removed and added whole."""
 MAX_TOKENS = 20_000
 """Longer texts are compared as a whole (one deletion, one insertion): difflib is quadratic on long inputs."""
 
@@ -20,8 +22,11 @@ def word_diff(a: str, b: str) -> list[tuple[str, str]]:
     ta, tb = TOKEN.findall(a), TOKEN.findall(b)
     if len(ta) > MAX_TOKENS or len(tb) > MAX_TOKENS:
         return [op for op in (("-", a), ("+", b)) if op[1]] if a != b else [("=", a)]
+    matcher = difflib.SequenceMatcher(None, ta, tb, autojunk=False)
+    if matcher.ratio() < REWRITE_RATIO:  # a rewrite: word-level runs would only interleave two different texts
+        return [op for op in (("-", a), ("+", b)) if op[1]]
     ops: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             ops.append(("=", "".join(ta[i1:i2])))
             continue

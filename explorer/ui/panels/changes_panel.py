@@ -75,6 +75,8 @@ class ChangesPanel(QWidget):
         self.clusters = _table(["cluster", "A → B share", "shift"])
         for table in (self.kinds, self.clusters):
             table.setItemDelegateForColumn(2, ShiftBar(table))
+        rows = self.status.verticalHeader().defaultSectionSize()
+        self.status.setFixedHeight(4 * rows + self.status.horizontalHeader().sizeHint().height() + 4)
         self.status.cellClicked.connect(lambda row, _c: self._pick("status", row))
         self.kinds.cellClicked.connect(lambda row, _c: self._pick("kind", row))
         self.clusters.cellClicked.connect(lambda row, _c: self._pick("cluster", row))
@@ -87,7 +89,7 @@ class ChangesPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         layout.addWidget(QLabel("Task kinds (click: A's records B changed there)"))
-        layout.addWidget(self.kinds, 2)
+        layout.addWidget(self.kinds, 3)
         layout.addWidget(QLabel("Clusters (B placed on A's map)"))
         layout.addWidget(self.clusters, 2)
         self._keys: dict[str, list] = {"status": [], "kind": [], "cluster": []}
