@@ -7,7 +7,7 @@ import json
 import sys
 
 from explorer.cli.progress_bar import TerminalProgress
-from explorer.core import atomic
+from explorer.core import atomic, mappings
 from explorer.core.compare.diff import analysis_params, compare_datasets, export_manifest, manifest_source, pairs_for
 from explorer.core.compare.diff_report import render_diff_html, text_lines
 from explorer.core.compare.versions import MATCH_THRESHOLD
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         raise DatasetError(f"--threshold must be in (0, 1], not {args.threshold}")
     progress = TerminalProgress()
     try:
-        a, b = load(a_path, progress=progress), load(b_path, progress=progress)
+        a, b = (load(p, mapping=mappings.remembered(p), progress=progress) for p in (a_path, b_path))
         params = analysis_params(args.analysis)
         pairs = pairs_for(a, b)
         if pairs is not None:

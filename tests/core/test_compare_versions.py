@@ -167,3 +167,15 @@ def test_diff_needs_two_datasets_or_a_manifest(tmp_path, capsys):
     src = write(tmp_path / "v1", v1_records(), "jsonl")
     assert main(["diff", str(src)]) == 2
     assert "manifest" in capsys.readouterr().err
+
+
+def test_a_model_blind_to_the_language_cannot_pair_strangers(tmp_path):
+    """An English model gives Chinese texts nearly one vector; shared characters must still decide."""
+    a = load(write(tmp_path / "a", [{"instruction": "解释齿槽转矩的概念。", "output": "一"},
+                                    {"instruction": "创作一首关于猫的打油诗。", "output": "二"}], "jsonl"))
+    b = load(write(tmp_path / "b", [{"instruction": "解释齿槽力矩的概念。", "output": "一"},
+                                    {"instruction": "提供每晚睡个好觉的计划。", "output": "三"}], "jsonl"))
+    same_vector = lambda texts: np.ones((len(texts), 8), np.float32) / np.sqrt(8)  # noqa: E731
+    diff = compare_datasets(a, b, same_vector)
+    assert diff.counts() == {"unchanged": 0, "edited": 1, "removed": 1, "added": 1}
+    assert diff.matching.a_partner.tolist() == [0, -1]

@@ -2,7 +2,7 @@
 
 Records are paired one to one, in three passes over what is still unpaired: the same content (every turn, whitespace
 normalized, so a converted export still matches), then the same instruction (an edited answer), then the nearest
-instruction by embedding above a similarity threshold (an edited instruction). A curated export's manifest says
+instruction by embedding above a similarity threshold, sharing enough of its characters (an edited instruction). A curated export's manifest says
 which source record each output record is, and then pairs exactly.
 """
 
@@ -23,6 +23,10 @@ from explorer.core.record import Record
 STATUSES = ("unchanged", "edited", "removed", "added")
 MATCH_THRESHOLD = 0.85
 """Cosine similarity of two instructions from which an unpaired A and B record are one record, edited."""
+MIN_SHARED_BIGRAMS = 0.3
+"""Character-bigram Dice overlap an edited instruction keeps with its earlier version (a rewrite to other words
+is a removal and an addition)."""
+CANDIDATES = 10
 HOW = ("", "content", "instruction", "nearest", "manifest")
 """How a pair was made (codes in `Matching.how`)."""
 
@@ -142,17 +146,41 @@ def match_versions(a: VersionTexts, b: VersionTexts,
 
 def _pair_nearest(a: VersionTexts, b: VersionTexts, a_left: np.ndarray, b_left: np.ndarray, embed, threshold: float,
                   a_partner, b_partner, how, similarity) -> None:
-    """Pair the still unpaired by instruction similarity ≥ threshold, most similar first, one to one."""
-    va = embed([a.instruction[i] for i in a_left])
-    vb = embed([b.instruction[j] for j in b_left])
-    idx, sims = nearest(vb, va, k=min(5, len(a_left)))
-    rows, cols = np.nonzero(sims >= threshold)
-    order = np.argsort(-sims[rows, cols], kind="stable")
-    for r, c in zip(rows[order].tolist(), cols[order].tolist()):
+    """Pair the still unpaired, most similar first, one to one: an embedding cosine ≥ threshold and, so that a model
+    that does not know the language (every Chinese text alike to an English model) cannot pair strangers, a
+    character-bigram overlap ≥ MIN_SHARED_BIGRAMS. Candidates are the nearest by meaning and wording together."""
+    from explorer.core.analysis.lexical import LexicalModel, hybrid
+
+    a_texts = [a.instruction[i] for i in a_left]
+    b_texts = [b.instruction[j] for j in b_left]
+    va, vb = embed(a_texts), embed(b_texts)
+    lex = LexicalModel(a_texts + b_texts, seed=0)
+    idx, _ = nearest(hybrid(vb, lex.transform(b_texts), 0.5), hybrid(va, lex.transform(a_texts), 0.5),
+                     k=min(CANDIDATES, len(a_left)))
+    sims = np.einsum("nd,nkd->nk", vb, va[idx])
+    candidates = []
+    for r, c in zip(*np.nonzero(sims >= threshold)):
+        shared = bigram_overlap(b_texts[r], a_texts[idx[r, c]])
+        if shared >= MIN_SHARED_BIGRAMS:
+            candidates.append((float(sims[r, c]) + shared, int(r), int(c)))
+    for _, r, c in sorted(candidates, reverse=True):
         i, j = int(a_left[idx[r, c]]), int(b_left[r])
         if a_partner[i] < 0 and b_partner[j] < 0:
             a_partner[i], b_partner[j], how[i] = j, i, HOW.index("nearest")
             similarity[i] = sims[r, c]
+
+
+def bigram_overlap(x: str, y: str) -> float:
+    """Dice coefficient of the two texts' character bigrams (whitespace normalized, lower-cased)."""
+    gx, gy = _bigrams(x), _bigrams(y)
+    if not gx or not gy:
+        return float(_normal(x).lower() == _normal(y).lower())
+    return 2 * len(gx & gy) / (len(gx) + len(gy))
+
+
+def _bigrams(text: str) -> set[str]:
+    t = _normal(text).lower()
+    return {t[i:i + 2] for i in range(len(t) - 1)}
 
 
 def carried(matching: Matching, a_values: np.ndarray | list, b_new_values: dict[int, object]) -> list:
