@@ -123,13 +123,29 @@ def _summarize_unknown(dataset: Dataset) -> None:
         for key in dataset.source_object(rid):
             keys[str(key)] = keys.get(str(key), 0) + 1
     found = ", ".join(f"{k} ({n})" for k, n in sorted(keys.items(), key=lambda kv: -kv[1])[:12])
-    names = list(keys)
-    example = f"--map instruction={names[0]},response={names[1]}" if len(names) > 1 else "--map instruction=KEY"
+    example = _suggested_mapping(dataset, list(keys))
     dataset.problems[:] = [p for p in dataset.problems if p.kind != "format_unknown"]
     dataset.problems.append(Problem(
         f"no record matches a known SFT format; keys found (in the first {min(len(dataset), 1000):,} records): "
         f"{found}. Say which key holds what with a column mapping, e.g. {example}", severity="error",
         kind="format_unknown"))
+
+
+PROMPT_KEYS = ("instruction", "question", "prompt", "query", "problem", "input", "text", "content")
+"""Keys that usually hold a prompt, most telling first (the mapping hint; eval sets of unknown layout)."""
+ANSWER_KEYS = ("response", "answer", "output", "completion", "reference", "target", "solution", "label")
+
+
+def _suggested_mapping(dataset: Dataset, names: list[str]) -> str:
+    """A `--map` for the keys found: prompt- and answer-like keys holding text, else the first text keys."""
+    sample = [dataset.source_object(rid) for rid in range(min(len(dataset), 20))]
+    text_keys = [k for k in names if any(isinstance(o.get(k), str) and o.get(k).strip() for o in sample)]
+    prompt = next((k for k in PROMPT_KEYS if k in text_keys), text_keys[0] if text_keys else None)
+    answer = next((k for k in ANSWER_KEYS if k in text_keys and k != prompt),
+                  next((k for k in text_keys if k != prompt), None))
+    if prompt is None:
+        return "--map instruction=KEY"
+    return f"--map instruction={prompt}" + (f",response={answer}" if answer else "")
 
 
 def _add_threads(dataset: Dataset, rows: dict[int, dict]) -> None:

@@ -25,7 +25,8 @@ FLAGS: dict[str, str] = {
     "truncated": "The answer stops mid-sentence or inside an unclosed code block.",
     "unanswered": "The conversation has no assistant turn, or ends with the user still waiting.",
     "eval_overlap": "The instruction shares a 13-word (13-character for Chinese) passage with an item of an eval set "
-                    "you named, or is almost the same by embedding (≥ 0.90): training on it would inflate that eval.",
+                    "you named, or paraphrases one (embedding ≥ 0.90 and shared characters): training on it would "
+                    "inflate that eval.",
 }
 
 # A refusal needs a refusal *act*: declining, saying it cannot or will not do what was asked, or citing its

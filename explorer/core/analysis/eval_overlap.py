@@ -5,7 +5,8 @@ N-grams are counted in *units*: a word of letters or digits (lower-cased), or on
 matched by character n-grams and mixed text works. An n-gram found in many eval items is template wording
 ("Answer the following question…"), not an item, and is not used. An eval item shorter than n units matches a
 training instruction that is the same text. Eval files are read with the normal loaders (any format, prompts only
-included). The n-gram pass is one set lookup per window; the embedding pass uses `nearest`.
+included; a file of no known format gives its prompt-like key, such as `question`, or a remembered `--map`). The n-gram pass is one set lookup per window; the embedding pass uses `nearest`, and a paraphrase must
+also share characters with the item (`text_overlap`), so that a model blind to the language cannot match strangers.
 """
 
 from __future__ import annotations
@@ -18,13 +19,18 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core.analysis.nearest import nearest
-from explorer.core.dataset import load
+from explorer.core.analysis.text_overlap import MIN_SHARED_BIGRAMS, bigram_overlap
+from explorer.core import mappings
+from explorer.core.dataset import PROMPT_KEYS, load
+from explorer.core.formats import UNKNOWN
 from explorer.core.errors import DatasetError
 from explorer.core.progress import CancelFn, ProgressFn, Ticker
 
 UNIT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\W_\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+", re.U)
 SHORT_MIN_UNITS = 4
 """An eval item shorter than n units is matched as a whole from this many units (shorter ones are too generic)."""
+EMBEDDING_CANDIDATES = 3
+"""Nearest eval items checked for a paraphrase (the first that also shares enough characters counts)."""
 TEMPLATE_SHARE = 0.005
 """An n-gram in more than this share of the eval items (and in more than 3) is template wording, not an item."""
 
@@ -72,18 +78,25 @@ def load_eval_sets(paths: list[str], progress: ProgressFn | None = None, cancel:
     sets = EvalSets([str(p) for p in paths], digest=files_digest([str(p) for p in paths]))
     for s, path in enumerate(sets.paths):
         try:
-            dataset = load(path, progress=progress, cancel=cancel)
+            dataset = load(path, mapping=mappings.remembered(path), progress=progress, cancel=cancel)
         except DatasetError as e:
             raise DatasetError(f"cannot read the eval set: {e}", path) from None
         before = len(sets.texts)
         for record in dataset.iter_records(progress, cancel):
-            if record.instruction.strip():
-                sets.texts.append(record.instruction)
+            text = record.instruction or (_prompt_of(dataset.source_object(record.id))
+                                          if dataset.format_of(record.id) == UNKNOWN else "")
+            if text.strip():
+                sets.texts.append(text)
                 sets.set_of.append(s)
                 sets.record_ids.append(record.id)
         if len(sets.texts) == before:
             raise DatasetError("the eval set has no items with a question or instruction", path)
     return sets
+
+
+def _prompt_of(obj: dict) -> str:
+    """An eval item of no known format (AlignBench: question, reference, evidences…): its prompt-like key's text."""
+    return next((obj[k] for k in PROMPT_KEYS if isinstance(obj.get(k), str) and obj[k].strip()), "")
 
 
 @dataclass
@@ -176,17 +189,17 @@ def find_overlaps(train: list[str], train_vectors: np.ndarray, sets: EvalSets, i
     grams = ngram_matches(train, sets.texts, n, progress, cancel)
     if len(sets) == 0 or len(train) == 0:
         return [None] * len(train)
-    idx, sims = nearest(train_vectors, item_vectors, k=1)
+    idx, sims = nearest(train_vectors, item_vectors, k=EMBEDDING_CANDIDATES)
     out: list[Overlap | None] = []
     for r, hit in enumerate(grams):
         if hit is not None:
             item, gram = hit
             sim = float(train_vectors[r] @ item_vectors[item])
             out.append(Overlap(item, f"{n}-gram" if len(units(gram)) >= n else "same text", round(sim, 4), gram))
-        elif sims[r, 0] >= threshold:
-            out.append(Overlap(int(idx[r, 0]), "embedding", round(float(sims[r, 0]), 4)))
-        else:
-            out.append(None)
+            continue
+        close = next((c for c in range(idx.shape[1]) if sims[r, c] >= threshold and bigram_overlap(
+            train[r], sets.texts[idx[r, c]]) >= MIN_SHARED_BIGRAMS), None)
+        out.append(None if close is None else Overlap(int(idx[r, close]), "embedding", round(float(sims[r, close]), 4)))
     return out
 
 

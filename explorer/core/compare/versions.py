@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from explorer.core.analysis.nearest import nearest
+from explorer.core.analysis.text_overlap import MIN_SHARED_BIGRAMS, bigram_overlap
 from explorer.core.dataset import Dataset
 from explorer.core.progress import CancelFn, ProgressFn, Ticker
 from explorer.core.record import Record
@@ -23,9 +24,6 @@ from explorer.core.record import Record
 STATUSES = ("unchanged", "edited", "removed", "added")
 MATCH_THRESHOLD = 0.85
 """Cosine similarity of two instructions from which an unpaired A and B record are one record, edited."""
-MIN_SHARED_BIGRAMS = 0.3
-"""Character-bigram Dice overlap an edited instruction keeps with its earlier version (a rewrite to other words
-is a removal and an addition)."""
 CANDIDATES = 10
 HOW = ("", "content", "instruction", "nearest", "manifest")
 """How a pair was made (codes in `Matching.how`)."""
@@ -168,19 +166,6 @@ def _pair_nearest(a: VersionTexts, b: VersionTexts, a_left: np.ndarray, b_left: 
         if a_partner[i] < 0 and b_partner[j] < 0:
             a_partner[i], b_partner[j], how[i] = j, i, HOW.index("nearest")
             similarity[i] = sims[r, c]
-
-
-def bigram_overlap(x: str, y: str) -> float:
-    """Dice coefficient of the two texts' character bigrams (whitespace normalized, lower-cased)."""
-    gx, gy = _bigrams(x), _bigrams(y)
-    if not gx or not gy:
-        return float(_normal(x).lower() == _normal(y).lower())
-    return 2 * len(gx & gy) / (len(gx) + len(gy))
-
-
-def _bigrams(text: str) -> set[str]:
-    t = _normal(text).lower()
-    return {t[i:i + 2] for i in range(len(t) - 1)}
 
 
 def carried(matching: Matching, a_values: np.ndarray | list, b_new_values: dict[int, object]) -> list:

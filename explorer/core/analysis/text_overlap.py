@@ -1,0 +1,24 @@
+"""How much two texts share in characters: the check that keeps an embedding blind to a language (an English model
+on Chinese puts every text near every other) from calling strangers the same text."""
+
+from __future__ import annotations
+
+MIN_SHARED_BIGRAMS = 0.3
+"""Character-bigram Dice overlap that an edit or a paraphrase keeps with its original (strangers share less)."""
+
+
+def bigram_overlap(x: str, y: str) -> float:
+    """Dice coefficient of the two texts' character bigrams (whitespace normalized, lower-cased)."""
+    gx, gy = _bigrams(x), _bigrams(y)
+    if not gx or not gy:
+        return float(_normal(x) == _normal(y))
+    return 2 * len(gx & gy) / (len(gx) + len(gy))
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _bigrams(text: str) -> set[str]:
+    t = _normal(text)
+    return {t[i:i + 2] for i in range(len(t) - 1)}
