@@ -124,3 +124,20 @@ def test_analyze_with_eval_flags_the_real_models_paraphrase_and_export_leaves_ov
                  "--without-flag", "eval_overlap"]) == 0
     kept = [json.loads(line)["instruction"] for line in curated.read_text().splitlines()]
     assert len(kept) == len(train) - 3 and GSM not in kept
+
+
+def test_an_eval_file_of_no_known_format_gives_its_question_key(tmp_path):
+    rows = [{"question_id": 1, "category": "数学", "question": ZH, "reference": "6", "evidences": [{"url": "x"}]},
+            {"question_id": 2, "category": "常识", "question": "血液是如何凝固的？", "reference": "…", "evidences": []}]
+    path = write(tmp_path / "alignbench", rows, "jsonl")
+    assert load_eval_sets([str(path)]).texts == [ZH, "血液是如何凝固的？"]
+    problem = [p for p in load(path).problems if p.kind == "format_unknown"][0]
+    assert "--map instruction=question,response=reference" in problem.message
+
+
+def test_a_model_blind_to_chinese_does_not_make_strangers_paraphrases():
+    sets = EvalSets(["zh.jsonl"], ["血液是如何凝固的？", "世界上最早的已知计算机是什么？"], [0, 0], [0, 1])
+    same = np.ones((2, 8), np.float32) / np.sqrt(8)  # an English model: every Chinese text at one place
+    train = ["朱利叶斯·凯撒是如何死的？", "血液是怎样凝固的？"]
+    found = find_overlaps(train, same, sets, same, 13, 0.9)
+    assert found[0] is None and found[1].item == 0 and found[1].how == "embedding"
