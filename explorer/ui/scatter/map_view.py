@@ -15,7 +15,8 @@ from explorer.core.analysis.label_layout import place_label
 from explorer.ui.scatter.raster import rasterize
 
 PICK_RADIUS = 6
-MARKER_SIZE = 4
+MARKER_SIZE = 3.5
+MARKER_ALPHA = 170
 
 
 @dataclass
@@ -105,7 +106,9 @@ class MapView(QWidget):
                 continue
             px, py = self.to_screen(group.xy)
             inside = (px > -s) & (px < self.width() + s) & (py > -s) & (py < self.height() + s)
-            painter.setPen(QPen(QColor(group.color), 1.6))
+            color = QColor(group.color)
+            color.setAlpha(MARKER_ALPHA)
+            painter.setPen(QPen(color, 1.2))
             lines = []
             for x, y in zip(px[inside].tolist(), py[inside].tolist()):
                 if group.shape == "x":
@@ -113,6 +116,17 @@ class MapView(QWidget):
                 else:
                     lines += [QLineF(x - s, y, x + s, y), QLineF(x, y - s, x, y + s)]
             painter.drawLines(lines)
+        self._paint_marker_key(painter)
+
+    def _paint_marker_key(self, painter: QPainter) -> None:
+        """What the markers are, bottom left: '× Eval item (1,319)'."""
+        groups = [g for g in self.markers if len(g.xy)]
+        painter.setFont(QFont(self.font().family(), 9))
+        y = self.height() - 8 - 16 * (len(groups) - 1)
+        for group in groups:
+            painter.setPen(QColor(group.color))
+            painter.drawText(QPointF(8, y), f"{'×' if group.shape == 'x' else '+'} {group.name} ({len(group.xy):,})")
+            y += 16
 
     def reset_view(self) -> None:
         self._fitted = True
