@@ -139,8 +139,14 @@ ANSWER_KEYS = ("response", "answer", "output", "completion", "reference", "targe
 def _suggested_mapping(dataset: Dataset, names: list[str]) -> str:
     """A `--map` for the keys found: prompt- and answer-like keys holding text, else the first text keys."""
     sample = [dataset.source_object(rid) for rid in range(min(len(dataset), 20))]
-    text_keys = [k for k in names if any(isinstance(o.get(k), str) and o.get(k).strip() for o in sample)]
-    prompt = next((k for k in PROMPT_KEYS if k in text_keys), text_keys[0] if text_keys else None)
+
+    def texty(value) -> bool:  # text, or a list of texts (several reference answers)
+        return (isinstance(value, str) and bool(value.strip())) or \
+            (isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value))
+
+    text_keys = [k for k in names if any(texty(o.get(k)) for o in sample)]
+    strings = [k for k in text_keys if any(isinstance(o.get(k), str) for o in sample)]
+    prompt = next((k for k in PROMPT_KEYS if k in strings), strings[0] if strings else None)
     answer = next((k for k in ANSWER_KEYS if k in text_keys and k != prompt),
                   next((k for k in text_keys if k != prompt), None))
     if prompt is None:
