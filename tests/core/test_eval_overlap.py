@@ -141,3 +141,30 @@ def test_a_model_blind_to_chinese_does_not_make_strangers_paraphrases():
     train = ["朱利叶斯·凯撒是如何死的？", "血液是怎样凝固的？"]
     found = find_overlaps(train, same, sets, same, 13, 0.9)
     assert found[0] is None and found[1].item == 0 and found[1].how == "embedding"
+
+
+def test_a_template_shorter_than_the_ngram_is_masked_too():
+    template = "阅读下面的句子并回答问题："  # 12 units: no 13-gram of it alone
+    rng = np.random.default_rng(0)
+    chars = "天地人山水火木金土日月星云风雨雪花草鸟鱼春夏秋冬东南西北红黄蓝绿"
+    items = [template + "".join(rng.choice(list(chars), 16)) for _ in range(100)]
+    decoy = template + items[5][12] + "海之间有什么不同？"  # the template and one character of an item
+    copy = "请回答：" + items[37]
+    hits = ngram_matches([decoy, copy], items, 13)
+    assert hits[0] is None and hits[1][0] == 37
+
+
+def test_nearest_matches_brute_force_exactly_and_with_the_index():
+    from explorer.core.analysis.nearest import nearest
+
+    rng = np.random.default_rng(1)
+    base = rng.normal(size=(300, 16)).astype(np.float32)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    query = base[:40] + 0.05 * rng.normal(size=(40, 16)).astype(np.float32)
+    query /= np.linalg.norm(query, axis=1, keepdims=True)
+    truth = np.argsort(-(query @ base.T), axis=1)[:, :3]
+    for k in (1, 3):
+        idx, sims = nearest(query, base, k)
+        assert np.array_equal(idx, truth[:, :k]) and np.all(np.diff(sims, axis=1) <= 0)
+    idx, _ = nearest(query, base, 3, exact_pairs_max=0)  # the NN-descent index
+    assert (idx[:, 0] == truth[:, 0]).mean() >= 0.95

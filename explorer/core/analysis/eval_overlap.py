@@ -2,11 +2,13 @@
 embedding is almost the eval item's.
 
 N-grams are counted in *units*: a word of letters or digits (lower-cased), or one CJK character, so Chinese is
-matched by character n-grams and mixed text works. An n-gram found in many eval items is template wording
-("Answer the following question…"), not an item, and is not used. An eval item shorter than n units matches a
-training instruction that is the same text. Eval files are read with the normal loaders (any format, prompts only
-included; a file of no known format gives its prompt-like key, such as `question`, or a remembered `--map`). The n-gram pass is one set lookup per window; the embedding pass uses `nearest`, and a paraphrase must
-also share characters with the item (`text_overlap`), so that a model blind to the language cannot match strangers.
+matched by character n-grams and mixed text works. Wording found in many eval items ("Answer the following
+question…", "阅读下面的句子并回答问题：") is template, not an item: it is masked, and an n-gram mostly made of it is not
+used. An eval item shorter than n units matches a training instruction that is the same text. Eval files are read
+with the normal loaders (any format, prompts only included; a file of no known format gives its prompt-like key,
+such as `question`, or a remembered `--map`). The n-gram pass is one set lookup per window; the embedding pass
+uses `nearest`, and a paraphrase must also share characters with the item (`text_overlap`), so that a model blind
+to the language cannot match strangers.
 """
 
 from __future__ import annotations
@@ -114,9 +116,9 @@ class Overlap:
 def _index_items(items: list[str], n: int) -> tuple[dict[int, int], dict[tuple, int]]:
     """The eval items' n-grams (hash → first item), without template wording; and the short items as a whole.
 
-    An n-gram in more distinct items than the template limit is template; the units it covers are masked in every
-    item, and an n-gram is indexed only when most of its units are not masked, so "template + one common word"
-    does not match."""
+    A run of n/2 units found in more distinct items than the template limit is template wording; the units it covers
+    are masked in every item, and an n-gram is indexed only when most of its units are not masked, so "template +
+    one common word" does not match, however short the template."""
     seen: set[tuple] = set()
     distinct: list[tuple[int, list[str]]] = []
     whole: dict[tuple, int] = {}
@@ -129,23 +131,23 @@ def _index_items(items: list[str], n: int) -> tuple[dict[int, int], dict[tuple, 
         elif key not in seen:
             seen.add(key)
             distinct.append((k, u))
+    m = max(SHORT_MIN_UNITS, n // 2)  # template wording is found in shorter runs, so a short template counts too
     spread: dict[int, int] = {}
     for _, u in distinct:
-        for h in {h for h, _ in _grams(u, n)}:
+        for h in {h for h, _ in _grams(u, m)}:
             spread[h] = spread.get(h, 0) + 1
     limit = max(3, int(TEMPLATE_SHARE * len(distinct)))
     template = {h for h, count in spread.items() if count > limit}
     owner: dict[int, int] = {}
     for k, u in distinct:
-        grams = list(_grams(u, n))
         masked = np.zeros(len(u) + 1, np.int32)
-        for h, i in grams:
+        for h, i in _grams(u, m):
             if h in template:
                 masked[i] += 1
-                masked[i + n] -= 1
+                masked[i + m] -= 1
         covered = np.concatenate([[0], np.cumsum(np.cumsum(masked)[:-1] > 0)])
-        for h, i in grams:
-            if h not in template and covered[i + n] - covered[i] <= n // 2:
+        for h, i in _grams(u, n):
+            if covered[i + n] - covered[i] <= n // 2:
                 owner.setdefault(h, k)
     return owner, whole
 

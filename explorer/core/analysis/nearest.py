@@ -34,8 +34,12 @@ def _exact(query: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.
     sim = np.empty((len(query), k), np.float32)
     for start in range(0, len(query), rows):
         sims = query[start:start + rows] @ base.T
-        part = np.argpartition(-sims, kth=k - 1, axis=1)[:, :k] if k < len(base) else \
-            np.broadcast_to(np.arange(len(base)), (len(sims), len(base))).copy()
+        if k == 1:
+            part = sims.argmax(axis=1)[:, None]
+        elif k < len(base):
+            part = np.argpartition(sims, kth=len(base) - k, axis=1)[:, len(base) - k:]
+        else:
+            part = np.broadcast_to(np.arange(len(base)), (len(sims), len(base))).copy()
         top = np.take_along_axis(sims, part, axis=1)
         order = np.argsort(-top, axis=1)
         idx[start:start + rows] = np.take_along_axis(part, order, axis=1)

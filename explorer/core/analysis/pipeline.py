@@ -216,12 +216,15 @@ class Pipeline:
         p, s = params, {}
         model_id = model_id_for(p.model)
         records = self._stage("texts", (), lambda: read_texts(self.dataset, progress, cancel), s)
-        lex = self._lexical_stage(records, p, s, progress, cancel)
+        hit = self._stages.get("lexical")
+        model = hit[1]["model"] if hit is not None and hit[0] == (p.embed_field, p.seed) else self._stage(
+            "lexical_model", (p.embed_field, p.seed), lambda: lexical.LexicalModel(
+                list(records.field(p.embed_field)), seed=p.seed or 0), s)  # the fit alone: no transform of A
         tax, bank = self._bank_stage(p, s, progress, cancel)
         extra = RecordTexts(list(texts), [""] * len(texts), list(texts), list(texts), [""] * len(texts),
                             [1] * len(texts), [True] * len(texts), [True] * len(texts))
         vectors = embed(lambda: self.embedder(p), model_id, list(texts), self.cache, progress, cancel).vectors
-        extra_lex = {"model": lex["model"], "records": lex["model"].transform(list(texts))}
+        extra_lex = {"model": model, "records": model.transform(list(texts))}
         instruction_params = dataclasses.replace(p, embed_field="instruction")
         return self._kinds(tax, bank, extra, vectors, extra_lex, None, instruction_params, model_id, progress,
                            cancel).kinds

@@ -25,6 +25,8 @@ STATUSES = ("unchanged", "edited", "removed", "added")
 MATCH_THRESHOLD = 0.85
 """Cosine similarity of two instructions from which an unpaired A and B record are one record, edited."""
 CANDIDATES = 10
+PAIRING_LEXICAL_DIMS = 64
+"""Wording dimensions of the pairing candidates (enough to rank a few near texts; the SVD is the fit's cost)."""
 HOW = ("", "content", "instruction", "nearest", "manifest")
 """How a pair was made (codes in `Matching.how`)."""
 
@@ -152,7 +154,7 @@ def _pair_nearest(a: VersionTexts, b: VersionTexts, a_left: np.ndarray, b_left: 
     a_texts = [a.instruction[i] for i in a_left]
     b_texts = [b.instruction[j] for j in b_left]
     va, vb = embed(a_texts), embed(b_texts)
-    lex = LexicalModel(a_texts + b_texts, seed=0)
+    lex = LexicalModel(a_texts + b_texts, dims=PAIRING_LEXICAL_DIMS, seed=0)
     idx, _ = nearest(hybrid(vb, lex.transform(b_texts), 0.5), hybrid(va, lex.transform(a_texts), 0.5),
                      k=min(CANDIDATES, len(a_left)))
     sims = np.einsum("nd,nkd->nk", vb, va[idx])
