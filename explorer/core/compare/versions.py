@@ -2,8 +2,8 @@
 
 Records are paired one to one, in three passes over what is still unpaired: the same content (every turn, whitespace
 normalized, so a converted export still matches), then the same instruction (an edited answer), then the nearest
-instruction by embedding above a similarity threshold, sharing enough of its characters (an edited instruction). A curated export's manifest says
-which source record each output record is, and then pairs exactly.
+instruction by embedding above a similarity threshold that shares enough of its characters (an edited instruction).
+A curated export's manifest says which source record each output record is, and then pairs exactly.
 """
 
 from __future__ import annotations
