@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup bench bench-analysis bench-edits bench-map bench-live package clean-venv
+.PHONY: demo test setup bench bench-analysis bench-edits bench-map bench-live bench-compare package clean-venv
 
 demo: setup
 	$(BIN)/sft-explorer resources/demo/demo.jsonl
@@ -27,6 +27,9 @@ bench-map: setup
 
 bench-live: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_live.py
+
+bench-compare: setup
+	$(BIN)/python benchmarks/bench_compare.py
 
 package:
 	bash packaging/build.sh
