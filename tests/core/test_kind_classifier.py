@@ -83,3 +83,11 @@ def test_template_wording_brings_lexical_neighbours_together():
     assert np.allclose(np.linalg.norm(lex, axis=1), 1.0, atol=1e-5)
     mixed = lexical.hybrid(_unit(np.eye(6, 4) + 0.1), lex, 0.3)
     assert np.allclose(np.linalg.norm(mixed, axis=1), 1.0, atol=1e-5)
+
+
+def test_lexical_features_of_texts_with_nothing_in_common_or_nothing_at_all():
+    from explorer.core.analysis.lexical import LexicalModel
+
+    for texts in (["a b c", "d e f"], ["", ""], ["x"]):
+        features = LexicalModel(texts).transform(texts)
+        assert features.shape[0] == len(texts) and np.isfinite(features).all()

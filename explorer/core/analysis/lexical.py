@@ -41,6 +41,8 @@ class LexicalModel:
         counts = self.hasher.transform([_clip(texts[i]) for i in pick]).tocsc()
         df = np.diff(counts.indptr)
         shared = np.flatnonzero(df >= min(2, counts.shape[0]))
+        if len(shared) == 0:  # a few texts with no n-gram in common (or all empty): every n-gram there is
+            shared = np.flatnonzero(df >= 1) if df.any() else np.array([0])
         self.columns = np.sort(shared[np.argsort(-df[shared], kind="stable")[:MAX_TERMS]])
         counts = counts[:, self.columns].tocsr()
         self.tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
