@@ -170,7 +170,7 @@ def part_a(n: int, m: int, tmp: Path) -> tuple[list, list[str]]:
     map_of_a = D.MapOfA(vectors, xy.astype(np.float32), clusters, [kind_ids[c % len(kind_ids)] for c in clusters],
                         {c: f"cluster {c}" for c in range(CLUSTERS)}, "instruction")
     pipeline = Pipeline(a, lambda p: no_model(), cache)  # the kind bank's vectors ship: nothing to embed
-    predict = clock("kinds", lambda texts: pipeline.predict_kinds(texts, AnalysisParams()))
+    predict = clock("kinds", lambda texts, turns: pipeline.predict_kinds(texts, AnalysisParams(), user_turns=turns))
     D.version_texts, D.match_versions = clock("texts", D.version_texts), clock("match", D.match_versions)
     diff, t_total = timed(lambda: D.compare_datasets(a, b, embed_cached, map_of_a, predict))
     report, t_json = timed(lambda: diff.to_json())

@@ -121,6 +121,8 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         self._centres = _centres_of_clusters(analysis)
         self.filter_mask = None if self.filter.is_empty() else self.facet_index().mask(self.filter)
         self._carry_cluster_names(previous)
+        if previous is not None:
+            self.close_comparison()  # B was placed on, and its kinds counted against, the previous analysis
         self.analysis_changed.emit()
 
     def _carry_cluster_names(self, previous: Analysis | None) -> None:

@@ -2,7 +2,8 @@
 part of issue 12. Qt-free: the app draws what these give; the CLI's `diff` and `analyze --eval` call the same core.
 
 The comparison is of the files on disk: A is the open dataset as its source file holds it (the session's own edits
-are not part of A), B the file picked. B's records are placed on A's map; A's map never moves.
+are not part of A), B the file picked. B's records are placed on A's map; A's map never moves. A new analysis of A
+closes the comparison (its placements and shifts were of the old map).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.app.workspace_jobs import Job
+from explorer.core import mappings
 from explorer.core.compare.diff import MapOfA, VersionDiff, compare_datasets, pairs_for
 from explorer.core.compare.versions import STATUSES
 from explorer.core.dataset import load
@@ -27,23 +29,25 @@ class WorkspaceCompare:
         """Load B, pair its records with A's, place them on A's map and predict the kinds of the new ones."""
         if self.analysis is None or self.dataset is None:
             return None
-        a, analysis, pipeline, params = self.dataset, self.analysis, self.pipeline, self.params
+        a, analysis, pipeline = self.dataset, self.analysis, self.pipeline
+        params = analysis.params  # B is embedded and classified as A's map was made
         map_of_a = MapOfA(analysis.vectors, analysis.xy.copy(), analysis.clusters, self.live.kinds(),
                           {c: self.cluster_name(c) for c in np.unique(analysis.clusters).tolist() if c >= 0},
                           params.embed_field)
 
         def job(progress, cancel) -> VersionDiff:
-            b = load(path, progress=progress, cancel=cancel)
+            b = load(path, mapping=mappings.remembered(path) or a.mapping, progress=progress, cancel=cancel)
             if len(b) == 0:
                 raise DatasetError("no records to compare with", str(path))
             return compare_datasets(
                 a, b, lambda texts: pipeline.embed_texts(texts, params, progress, cancel), map_of_a,
-                lambda texts: pipeline.predict_kinds(texts, params, progress, cancel), pairs=pairs_for(a, b),
+                lambda texts, turns: pipeline.predict_kinds(texts, params, progress, cancel, turns),
+                pairs=pairs_for(a, b),
                 progress=progress, cancel=cancel)
         return job
 
     def compare_done(self, diff: VersionDiff) -> None:
-        if self.dataset is None or len(diff.a) != len(self.dataset):
+        if diff.a is not self.dataset:  # another dataset was opened meanwhile
             return
         self.comparison = diff
         self.comparison_changed.emit()
@@ -82,9 +86,12 @@ class WorkspaceCompare:
         """Look for these eval files' items in the records from the next analysis run on (saved for next time)."""
         from explorer.core.settings import save_eval_sets
 
+        from explorer.core.analysis.eval_overlap import load_eval_sets
+
         missing = [p for p in paths if not Path(p).exists()]
         if missing:
             raise DatasetError(f"eval set not found: {', '.join(missing)}")
+        load_eval_sets(paths)  # a file with no items is refused now, not after a whole analysis
         save_eval_sets(paths)
         self.eval_paths = list(paths)
         if self.pipeline is not None:

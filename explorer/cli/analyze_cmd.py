@@ -90,6 +90,10 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"sft-explorer: error: eval set not found: {', '.join(missing)}", file=sys.stderr)
         return 2
+    if eval_paths:
+        from explorer.core.analysis.eval_overlap import load_eval_sets as read_eval_sets
+
+        read_eval_sets(eval_paths)  # a bad eval file is a clear error now, before the analysis runs
     pipeline.set_eval_sets(eval_paths)
     analysis = pipeline.run(params_from(args), progress)
     progress.close()
@@ -105,8 +109,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"Note: {notice}")
     if analysis.facts.get("prompt_only_share") == 1:
         print("Prompts only: the records have no responses (unanswered is not flagged record by record)")
-    for row in summary_eval_sets(analysis):
-        print(f"Eval set {row['name']}: {row['items']:,} items; {row['overlapping_records']:,} training records "
+    eval_rows = summary_eval_sets(analysis)
+    for row in eval_rows:
+        name = row["name"] if [r["name"] for r in eval_rows].count(row["name"]) == 1 else row["path"]
+        print(f"Eval set {name}: {row['items']:,} items; {row['overlapping_records']:,} training records "
               f"overlap it ({row['by_ngram']:,} by n-gram, {row['by_embedding']:,} by embedding)")
     gaps = [row["kind"] for row in analysis.coverage if row["gap"]]
     print(f"Gaps ({len(gaps)} kinds under half their target): {', '.join(gaps) or 'none'}")

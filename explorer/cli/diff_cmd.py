@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from pathlib import Path
 
 from explorer.cli.progress_bar import TerminalProgress
 from explorer.core import atomic, mappings
 from explorer.core.compare.diff import analysis_params, compare_datasets, export_manifest, manifest_source, pairs_for
-from explorer.core.compare.diff_report import render_diff_html, text_lines
+from explorer.core.compare.diff_report import REPORT_EDITS, render_diff_html, text_lines
 from explorer.core.compare.versions import MATCH_THRESHOLD
 from explorer.core.dataset import load
 from explorer.core.errors import DatasetError
@@ -20,8 +22,8 @@ def register(sub) -> None:
                                          "records and the shift per task kind and cluster")
     parser.add_argument("a", metavar="A", help="the earlier version (file or folder)")
     parser.add_argument("b", metavar="B", nargs="?",
-                        help="the later version; left out, A must be a curated export and B is compared with the "
-                             "source its manifest names")
+                        help="the later version; with one file only, that file must be a curated export: it is "
+                             "compared (as B) with the source its manifest names (as A)")
     parser.add_argument("--analysis", metavar="DIR",
                         help="A's `analyze` output: adds the shift per task kind and per cluster (B placed on A's map)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (counts, shifts, every edit)")
@@ -42,9 +44,18 @@ def run(args: argparse.Namespace) -> int:
         a_path, b_path = source, args.a
     if not 0.0 < args.threshold <= 1.0:
         raise DatasetError(f"--threshold must be in (0, 1], not {args.threshold}")
+    if args.out and any(Path(p).exists() and os.path.samefile(args.out, p) for p in (a_path, b_path)
+                        if Path(args.out).exists()):
+        raise DatasetError("--out names one of the datasets; choose another file for the report", args.out)
     progress = TerminalProgress()
     try:
-        a, b = (load(p, mapping=mappings.remembered(p), progress=progress) for p in (a_path, b_path))
+        a_map = mappings.remembered(a_path)  # B in the same layout as A needs A's mapping when it has none of its own
+        a = load(a_path, mapping=a_map, progress=progress)
+        b = load(b_path, mapping=mappings.remembered(b_path) or a_map, progress=progress)
+        for d in (a, b):
+            if len(d) and d.format_counts().get("unknown", 0) > len(d) // 2:
+                print(f"warning: {d.path}: most records fit no known format; map its keys first "
+                      f"(sft-explorer inspect {d.path} --map …)", file=sys.stderr)
         params = analysis_params(args.analysis)
         pairs = pairs_for(a, b)
         if pairs is not None:
@@ -53,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
                                 pairs=pairs, progress=progress)
     finally:
         progress.close()
-    report = diff.to_json()
+    report = diff.to_json(None if args.json else max(args.edits, REPORT_EDITS if args.out else 0))
     if args.out:
         atomic.write_chunks(args.out, [render_diff_html(report).encode("utf-8")])
     if args.json:
@@ -77,8 +88,11 @@ def _analysis_parts(a, analysis_dir: str | None, params, progress) -> dict:
 
     parts = {"embed": embed}
     if analysis_dir:
-        from explorer.core.compare.diff import map_from_analysis_folder
+        from explorer.core.compare.diff import map_from_analysis_folder, summary_dataset_path
 
         parts["map_of_a"] = map_from_analysis_folder(analysis_dir, a, embed, params)
-        parts["predict_kinds"] = lambda texts: pipeline.predict_kinds(texts, params, progress)
+        parts["predict_kinds"] = lambda texts, turns: pipeline.predict_kinds(texts, params, progress, None, turns)
+        made_from = summary_dataset_path(analysis_dir)
+        if made_from and Path(made_from).exists() and not os.path.samefile(made_from, a.path):
+            print(f"warning: {analysis_dir} is the analysis of {made_from}, not of {a.path}", file=sys.stderr)
     return parts

@@ -8,7 +8,8 @@ import pytest
 
 from explorer.cli.main import main
 from explorer.core.compare.diff import MapOfA, compare_datasets
-from explorer.core.compare.versions import id_ranges, manifest_pairs, share_shift
+from explorer.core.compare.versions import manifest_pairs, share_shift
+from explorer.core.curation.curated import id_ranges
 from explorer.core.compare.word_diff import word_diff
 from explorer.core.dataset import load
 from tests.samples import write
@@ -100,7 +101,7 @@ def test_kind_share_shift_matches_a_hand_count(tmp_path):
     clusters = np.array([i // 10 if i < 30 else 0 for i in range(len(a))])
     map_of_a = MapOfA(vectors, np.random.default_rng(0).normal(size=(len(a), 2)).astype(np.float32), clusters,
                       a_kinds, {0: "cooking", 1: "astronomy", 2: "football"})
-    diff = compare_datasets(a, b, trigram_embed, map_of_a, lambda texts: [kind_of(t) for t in texts])
+    diff = compare_datasets(a, b, trigram_embed, map_of_a, lambda texts, turns: [kind_of(t) for t in texts])
     shift = {r["group"]: r for r in diff.kind_shift}
     # by hand: A has 11 cooking (10 + the copy), 20 others; B has 6 cooking, 20 others, 2 haiku, of 28
     assert (shift["open_qa"]["a"], shift["open_qa"]["b"]) == (11, 6)
@@ -115,8 +116,8 @@ def test_kind_share_shift_matches_a_hand_count(tmp_path):
     assert np.allclose(diff.b_xy[unchanged_b], map_of_a.xy[15])
 
 
-def test_share_shift_counts_only_live_records():
-    rows = {r["group"]: r for r in share_shift(["x", "x", "y"], ["y"], np.array([True, False, True]))}
+def test_share_shift_is_b_share_minus_a_share():
+    rows = {r["group"]: r for r in share_shift(["x", "y"], ["y"])}
     assert rows["x"]["a"] == 1 and rows["x"]["shift"] == -0.5 and rows["y"]["shift"] == 0.5
 
 
@@ -179,3 +180,42 @@ def test_a_model_blind_to_the_language_cannot_pair_strangers(tmp_path):
     diff = compare_datasets(a, b, same_vector)
     assert diff.counts() == {"unchanged": 0, "edited": 1, "removed": 1, "added": 1}
     assert diff.matching.a_partner.tolist() == [0, -1]
+
+
+def test_a_stale_manifest_is_not_trusted_and_the_report_never_overwrites_a_dataset(tmp_path, capsys):
+    src = write(tmp_path / "v1", v1_records(), "jsonl")
+    out = tmp_path / "curated.jsonl"
+    assert main(["export", str(src), "--out", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    out.write_text("\n".join(reversed(lines)) + "\n")  # B changed after the export: its manifest's ids are stale
+    capsys.readouterr()
+    assert main(["diff", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["paired_by"]["manifest"] == 0 and report["counts"]["unchanged"] == len(lines)
+    before = src.read_bytes()
+    assert main(["diff", str(src), str(out), "--out", str(src)]) == 2
+    assert src.read_bytes() == before and "--out names one of the datasets" in capsys.readouterr().err
+
+
+def test_records_without_an_instruction_pair_only_by_their_whole_content(tmp_path):
+    a = load(write(tmp_path / "a", [{"instruction": "", "output": "an orphan answer"},
+                                    {"instruction": "", "output": "same"}], "jsonl"))
+    b = load(write(tmp_path / "b", [{"instruction": "", "output": "a brand new orphan"},
+                                    {"instruction": "", "output": "same"}], "jsonl"))
+    assert compare_datasets(a, b, trigram_embed).counts() == {"unchanged": 1, "edited": 0, "removed": 1, "added": 1}
+
+
+def test_an_edited_answer_keeps_its_kind_cluster_and_place(tmp_path):
+    convs = [{"conversations": [{"from": "human", "value": f"Hi {i}"}, {"from": "gpt", "value": "Hello"},
+                                {"from": "human", "value": f"Tell me about topic {i}"},
+                                {"from": "gpt", "value": "Sure"}]} for i in range(6)]
+    edited = [dict(c, conversations=c["conversations"][:3] + [{"from": "gpt", "value": "Better"}]) if i < 3 else c
+              for i, c in enumerate(convs)]
+    a, b = load(write(tmp_path / "a", convs, "jsonl")), load(write(tmp_path / "b", edited, "jsonl"))
+    vectors = trigram_embed([a.record(i).instruction for i in range(6)])
+    map_of_a = MapOfA(vectors, np.arange(12, dtype=np.float32).reshape(6, 2), np.zeros(6, np.int64),
+                      ["multi_turn"] * 6, {0: "chat"})
+    asked = []
+    diff = compare_datasets(a, b, trigram_embed, map_of_a, lambda t, turns: asked.extend(t) or ["chat"] * len(t))
+    assert diff.counts()["edited"] == 3 and asked == []  # nothing to predict: the instructions did not change
+    assert all(r["shift"] == 0 for r in diff.kind_shift) and np.allclose(diff.b_xy, map_of_a.xy)

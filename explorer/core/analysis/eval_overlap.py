@@ -53,7 +53,6 @@ class EvalSets:
     """Index into `paths` of each item's file."""
     record_ids: list[int] = field(default_factory=list)
     """Each item's record id in its file (0-based, as the loaders count)."""
-    digest: tuple = ()
 
     @property
     def names(self) -> list[str]:
@@ -77,7 +76,7 @@ def files_digest(paths: list[str]) -> tuple:
 
 def load_eval_sets(paths: list[str], progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> EvalSets:
     """Read every eval file's items with the normal loaders; an unreadable or empty file is a clear error."""
-    sets = EvalSets([str(p) for p in paths], digest=files_digest([str(p) for p in paths]))
+    sets = EvalSets([str(p) for p in paths])
     for s, path in enumerate(sets.paths):
         try:
             dataset = load(path, mapping=mappings.remembered(path), progress=progress, cancel=cancel)
@@ -222,6 +221,7 @@ class EvalItemsOnMap:
 
     names: list[str]
     """Eval file names."""
+    paths: list[str]
     set_of: np.ndarray
     texts: list[str]
     xy: np.ndarray

@@ -206,13 +206,15 @@ class Pipeline:
                 texts.instruction, instr_vectors, sets, item_vectors, p.eval_ngram, p.eval_similarity, progress,
                 cancel)], s)
         on_map = self._stage("eval_points", (digest, model_id, map_key), lambda: E.EvalItemsOnMap(
-            sets.names, np.asarray(sets.set_of, np.int64), sets.texts, projection.place(item_vectors, vectors, xy)), s)
+            sets.names, sets.paths, np.asarray(sets.set_of, np.int64), sets.texts,
+            projection.place(item_vectors, vectors, xy)), s)
         return found, on_map
 
     def predict_kinds(self, texts: list[str], params: AnalysisParams, progress: ProgressFn | None = None,
-                      cancel: CancelFn | None = None) -> list[str]:
+                      cancel: CancelFn | None = None, user_turns: list[int] | None = None) -> list[str]:
         """Task kinds of instructions from outside the dataset (another version's records), by this dataset's
-        lexical model, the example bank and what the user taught; no neighbour smoothing."""
+        lexical model, the example bank and what the user taught; no neighbour smoothing. `user_turns`: each
+        record's number of user turns (several make it multi-turn, as in the analysis)."""
         p, s = params, {}
         model_id = model_id_for(p.model)
         records = self._stage("texts", (), lambda: read_texts(self.dataset, progress, cancel), s)
@@ -222,7 +224,7 @@ class Pipeline:
                 list(records.field(p.embed_field)), seed=p.seed or 0), s)  # the fit alone: no transform of A
         tax, bank = self._bank_stage(p, s, progress, cancel)
         extra = RecordTexts(list(texts), [""] * len(texts), list(texts), list(texts), [""] * len(texts),
-                            [1] * len(texts), [True] * len(texts), [True] * len(texts))
+                            list(user_turns or [1] * len(texts)), [True] * len(texts), [True] * len(texts))
         vectors = embed(lambda: self.embedder(p), model_id, list(texts), self.cache, progress, cancel).vectors
         extra_lex = {"model": model, "records": model.transform(list(texts))}
         instruction_params = dataclasses.replace(p, embed_field="instruction")

@@ -102,10 +102,10 @@ class RemotePipeline:
             self._request({"eval_sets": self.eval_paths})
 
     def predict_kinds(self, texts: list[str], params: AnalysisParams, progress: ProgressFn | None = None,
-                      cancel: CancelFn | None = None) -> list[str]:
+                      cancel: CancelFn | None = None, user_turns: list[int] | None = None) -> list[str]:
         """Kinds of instructions from outside the dataset (`Pipeline.predict_kinds`), by the helper."""
-        answer = self._request({"kinds": {"texts": list(texts), "params": dataclasses.asdict(params)}}, progress,
-                               cancel)
+        answer = self._request({"kinds": {"texts": list(texts), "params": dataclasses.asdict(params),
+                                          "user_turns": user_turns}}, progress, cancel)
         return answer["kinds"]
 
     def invalidate(self) -> None:
@@ -157,7 +157,8 @@ def _answer(pipeline: Pipeline, request: dict, send) -> None:
     elif "kinds" in request:
         params = AnalysisParams(**request["kinds"]["params"])
         prediction = pipeline.predict_kinds(request["kinds"]["texts"], params,
-                                            lambda d, t, text: send({"progress": [d, t, text]}))
+                                            lambda d, t, text: send({"progress": [d, t, text]}),
+                                            user_turns=request["kinds"].get("user_turns"))
         send({"kinds": prediction})
     elif "positions" in request:
         pipeline.set_positions(request["positions"]["ids"], np.array(request["positions"]["xy"], dtype=np.float32))

@@ -70,9 +70,11 @@ def eval_sets_summary(a: Analysis) -> list[dict]:
     if a.eval_items is None:
         return []
     out = []
+    paths = a.eval_items.paths
     for s, name in enumerate(a.eval_items.names):
-        hits = [o for o in a.eval_overlap if o is not None and o["eval_set"] == name]
-        out.append({"name": name, "items": int((a.eval_items.set_of == s).sum()), "overlapping_records": len(hits),
+        hits = [o for o in a.eval_overlap if o is not None and o["eval_path"] == paths[s]]
+        out.append({"name": name, "path": paths[s], "items": int((a.eval_items.set_of == s).sum()),
+                    "overlapping_records": len(hits),
                     "by_ngram": sum(1 for o in hits if o["how"] != "embedding"),
                     "by_embedding": sum(1 for o in hits if o["how"] == "embedding")})
     return out

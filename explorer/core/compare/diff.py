@@ -15,8 +15,8 @@ import numpy as np
 
 from explorer.core.analysis.nearest import nearest
 from explorer.core.analysis.params import AnalysisParams
-from explorer.core.compare.versions import (HOW, STATUSES, Matching, carried, manifest_pairs, match_versions,
-                                            placed_clusters, share_shift, version_texts)
+from explorer.core.compare.versions import (HOW, MATCH_THRESHOLD, STATUSES, Matching, carried, manifest_pairs,
+                                            match_versions, placed_clusters, share_shift, version_texts)
 from explorer.core.compare.word_diff import record_diff
 from explorer.core.dataset import Dataset
 from explorer.core.errors import DatasetError
@@ -60,7 +60,8 @@ class VersionDiff:
         return None if j < 0 else j
 
     def fields(self, a_id: int):
-        """What changed in an edited A record (FieldDiffs; [] when it is unchanged or removed)."""
+        """The fields that differ between an A record and its B version (FieldDiffs; [] when it was removed; for an
+        unchanged record only whitespace can differ)."""
         j = self.other(a_id)
         return [] if j is None else record_diff(self.a.record(a_id), self.b.record(j))
 
@@ -92,37 +93,47 @@ class VersionDiff:
 
 
 def compare_datasets(a: Dataset, b: Dataset, embed: Callable[[list[str]], np.ndarray] | None,
-                     map_of_a: MapOfA | None = None, predict_kinds: Callable[[list[str]], list[str]] | None = None,
-                     threshold: float = 0.85, pairs: list[tuple[int, int]] | None = None,
+                     map_of_a: MapOfA | None = None,
+                     predict_kinds: Callable[[list[str], list[int]], list[str]] | None = None,
+                     threshold: float = MATCH_THRESHOLD, pairs: list[tuple[int, int]] | None = None,
                      progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> VersionDiff:
     """Pair A's and B's records; with A's map, place B on it and measure the shifts per kind and per cluster.
 
-    `embed(texts)`: unit vectors by A's model (cached); `predict_kinds(instructions)`: kinds of B's new and edited
-    records by A's classifier; `pairs`: (A id, B id) from an export manifest."""
+    `embed(texts)`: unit vectors by A's model (cached); `predict_kinds(instructions, user_turns)`: kinds of B's new
+    records and of those whose instruction changed, by A's classifier; `pairs`: (A id, B id) from an export
+    manifest. A B record whose embedded text did not change keeps its A partner's place, cluster and kind."""
     ta = version_texts(a, progress, cancel)
     tb = version_texts(b, progress, cancel)
     matching = match_versions(ta, tb, embed, threshold, pairs, progress)
     diff = VersionDiff(a, b, matching)
     if map_of_a is None or embed is None:
         return diff
-    new = np.flatnonzero(matching.b_status != STATUSES.index("unchanged"))
     texts_b = tb.instruction if map_of_a.field == "instruction" else _field(b, map_of_a.field, progress, cancel)
+    texts_a = ta.instruction if map_of_a.field == "instruction" else _field(a, map_of_a.field, progress, cancel)
+    keeps = np.array([p >= 0 and (s == STATUSES.index("unchanged") or (texts_b[j] == texts_a[p] and
+                                                                        tb.instruction[j] == ta.instruction[p]))
+                      for j, (p, s) in enumerate(zip(matching.b_partner.tolist(), matching.b_status.tolist()))],
+                     dtype=bool)
+    new = np.flatnonzero(~keeps)
     vectors = embed([texts_b[j] for j in new]) if len(new) else np.zeros((0, map_of_a.vectors.shape[1]), np.float32)
     idx, sims = nearest(vectors, map_of_a.vectors, PLACE_K)
     weights = np.clip(sims, 1e-3, None) ** 4
     weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
     new_xy = np.einsum("nk,nkd->nd", weights, map_of_a.xy[idx]) if len(new) else np.zeros((0, 2))
     new_clusters = placed_clusters(idx, sims, map_of_a.clusters)
-    new_kinds = predict_kinds([tb.instruction[j] for j in new]) if predict_kinds and len(new) else []
+    new_kinds = predict_kinds([tb.instruction[j] for j in new], [tb.user_turns[j] for j in new]) \
+        if predict_kinds and len(new) else []
     at = {int(j): r for r, j in enumerate(new)}
-    diff.b_xy = np.asarray(carried(matching, map_of_a.xy, {j: new_xy[r] for j, r in at.items()}), np.float32
-                           ).reshape(len(b), 2)
-    diff.b_clusters = np.asarray(carried(matching, map_of_a.clusters, {j: new_clusters[r] for j, r in at.items()}),
-                                 np.int64)
+
+    def per_b(a_values, new_values) -> list:
+        return carried(matching.b_partner, keeps, a_values, {j: new_values[r] for j, r in at.items()})
+
+    diff.b_xy = np.asarray(per_b(map_of_a.xy, new_xy), np.float32).reshape(len(b), 2)
+    diff.b_clusters = np.asarray(per_b(map_of_a.clusters, new_clusters), np.int64)
     diff.cluster_shift = share_shift(map_of_a.clusters.tolist(), diff.b_clusters.tolist())
     diff.cluster_labels = dict(map_of_a.cluster_labels)
     if predict_kinds is not None:
-        diff.b_kinds = carried(matching, map_of_a.kinds, {j: new_kinds[r] for j, r in at.items()})
+        diff.b_kinds = per_b(map_of_a.kinds, new_kinds)
         diff.kind_shift = share_shift(list(map_of_a.kinds), diff.b_kinds)
     return diff
 
@@ -144,15 +155,16 @@ def manifest_source(manifest: dict | None) -> str | None:
 
 def pairs_for(a: Dataset, b: Dataset) -> list[tuple[int, int]] | None:
     """(A id, B id) for every B record when B is a curated export of A whose manifest says which source record each
-    output record is, and A is still the file it was exported from (same bytes); None otherwise."""
+    output record is, and both files are still as exported (same bytes); None otherwise."""
     from explorer.core.curation.session import source_fingerprint
 
     manifest = export_manifest(b.path)
     source = manifest_source(manifest)
     if source is None or not Path(source).exists() or not os.path.samefile(source, a.path):
         return None
-    if manifest["source"].get("sha256") != source_fingerprint(a.path):
-        return None
+    if manifest["source"].get("sha256") != source_fingerprint(a.path) or \
+            manifest["output"].get("sha256") != source_fingerprint(b.path):
+        return None  # either file changed since the export: the ids no longer say which record is which
     return manifest_pairs(manifest, len(a), len(b))
 
 
@@ -170,6 +182,14 @@ def analysis_params(folder: str | None) -> AnalysisParams:
         raise DatasetError(f"cannot read the analysis parameters: {e}", str(Path(folder) / "summary.json")) from None
     values = {k: v for k, v in values.items() if k != "schema_version"}
     return from_dict(values, saved, strict=False)[0]
+
+
+def summary_dataset_path(folder: str) -> str | None:
+    """The dataset an `analyze` output folder was made from (its summary.json), or None when unreadable."""
+    try:
+        return json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))["dataset"]["path"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def map_from_analysis_folder(folder: str, a: Dataset, embed: Callable[[list[str]], np.ndarray],

@@ -10,6 +10,8 @@ from explorer.core.analysis.html_report import CSS
 CONTEXT = 40
 """Characters of unchanged text kept on each side of a change when a diff is shortened."""
 SHIFT_ROWS = 15
+REPORT_EDITS = 500
+"""Edited records the HTML report shows with their word diffs (--json lists all)."""
 
 DIFF_CSS = """
 del{background:#fdd;color:#900;text-decoration:line-through}ins{background:#dfd;color:#060;text-decoration:none}
@@ -69,7 +71,7 @@ def text_lines(report: dict, edits_shown: int = 20) -> list[str]:
     return lines
 
 
-def render_diff_html(report: dict, edits_shown: int = 500) -> str:
+def render_diff_html(report: dict, edits_shown: int = REPORT_EDITS) -> str:
     """A self-contained page of the comparison."""
     a, b, c = report["a"], report["b"], report["counts"]
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>SFT Explorer: compare versions</title>"

@@ -37,6 +37,7 @@ class VersionTexts:
 
     content: list[bytes]
     instruction: list[str]
+    user_turns: list[int]
 
 
 def _normal(text: str) -> str:
@@ -57,10 +58,11 @@ def content_key(record: Record) -> bytes:
 def version_texts(dataset: Dataset, progress: ProgressFn | None = None, cancel: CancelFn | None = None
                   ) -> VersionTexts:
     """Content digests and instructions of every record, read once."""
-    out = VersionTexts([], [])
+    out = VersionTexts([], [], [])
     for record in dataset.iter_records(progress, cancel):
         out.content.append(content_key(record))
         out.instruction.append(record.instruction)
+        out.user_turns.append(sum(1 for m in record.messages if m.role == "user"))
     return out
 
 
@@ -124,13 +126,13 @@ def match_versions(a: VersionTexts, b: VersionTexts,
     else:
         _pair_equal(a.content, b.content, range(n_a), range(n_b), a_partner, b_partner, how, HOW.index("content"))
         ticker.update(1)
-        a_left, b_left = np.flatnonzero(a_partner < 0), np.flatnonzero(b_partner < 0)
         a_instr = [_normal(t) for t in a.instruction]
         b_instr = [_normal(t) for t in b.instruction]
+        a_left, b_left = _unpaired(a_partner, a_instr), _unpaired(b_partner, b_instr)
         _pair_equal(a_instr, b_instr, a_left.tolist(), b_left.tolist(), a_partner, b_partner, how,
                     HOW.index("instruction"))
         ticker.update(2)
-        a_left, b_left = np.flatnonzero(a_partner < 0), np.flatnonzero(b_partner < 0)
+        a_left, b_left = _unpaired(a_partner, a_instr), _unpaired(b_partner, b_instr)
         if embed is not None and len(a_left) and len(b_left):
             _pair_nearest(a, b, a_left, b_left, embed, threshold, a_partner, b_partner, how, similarity)
     similarity[(how > 0) & (how != HOW.index("nearest"))] = 1.0
@@ -142,6 +144,11 @@ def match_versions(a: VersionTexts, b: VersionTexts,
     a_status[paired] = np.where(same, STATUSES.index("unchanged"), STATUSES.index("edited"))
     b_status[a_partner[paired]] = a_status[paired]
     return Matching(a_partner, b_partner, a_status, b_status, how, similarity)
+
+
+def _unpaired(partner: np.ndarray, instructions: list[str]) -> np.ndarray:
+    """Unpaired records that have an instruction (records without one pair only by their whole content)."""
+    return np.array([i for i in np.flatnonzero(partner < 0).tolist() if instructions[i]], dtype=np.int64)
 
 
 def _pair_nearest(a: VersionTexts, b: VersionTexts, a_left: np.ndarray, b_left: np.ndarray, embed, threshold: float,
@@ -157,7 +164,8 @@ def _pair_nearest(a: VersionTexts, b: VersionTexts, a_left: np.ndarray, b_left: 
     lex = LexicalModel(a_texts + b_texts, dims=PAIRING_LEXICAL_DIMS, seed=0)
     idx, _ = nearest(hybrid(vb, lex.transform(b_texts), 0.5), hybrid(va, lex.transform(a_texts), 0.5),
                      k=min(CANDIDATES, len(a_left)))
-    sims = np.einsum("nd,nkd->nk", vb, va[idx])
+    sims = np.stack([np.einsum("nd,nd->n", vb, va[idx[:, c]]) for c in range(idx.shape[1])], axis=1) \
+        if idx.shape[1] else np.zeros((len(vb), 0), np.float32)  # column by column: never n × k × d at once
     candidates = []
     for r, c in zip(*np.nonzero(sims >= threshold)):
         shared = bigram_overlap(b_texts[r], a_texts[idx[r, c]])
@@ -170,18 +178,16 @@ def _pair_nearest(a: VersionTexts, b: VersionTexts, a_left: np.ndarray, b_left: 
             similarity[i] = sims[r, c]
 
 
-def carried(matching: Matching, a_values: np.ndarray | list, b_new_values: dict[int, object]) -> list:
-    """A value per B record: an unchanged record keeps its A partner's, the others take `b_new_values[j]`."""
-    out = []
-    for j, status in enumerate(matching.b_status.tolist()):
-        out.append(a_values[matching.b_partner[j]] if status == 0 else b_new_values[j])
-    return out
+def carried(b_partner: np.ndarray, keeps: np.ndarray, a_values: np.ndarray | list,
+            b_new_values: dict[int, object]) -> list:
+    """A value per B record: where `keeps`, its A partner's; elsewhere `b_new_values[j]`."""
+    return [a_values[b_partner[j]] if keep else b_new_values[j] for j, keep in enumerate(keeps.tolist())]
 
 
-def share_shift(a_groups: list, b_groups: list, a_alive: np.ndarray | None = None) -> list[dict]:
+def share_shift(a_groups: list, b_groups: list) -> list[dict]:
     """Per group (task kind, cluster): count and share in A and in B and the shift in share (B − A), largest
-    shift first. `a_alive`: A records to count (e.g. not deleted); every B record counts."""
-    a_used = [g for i, g in enumerate(a_groups) if a_alive is None or a_alive[i]]
+    shift first."""
+    a_used = a_groups
     ca: dict = defaultdict(int)
     cb: dict = defaultdict(int)
     for g in a_used:
@@ -218,14 +224,3 @@ def manifest_pairs(manifest: dict, n_a: int, n_b: int) -> list[tuple[int, int]] 
     if len(ids) != n_b or (ids and (min(ids) < 0 or max(ids) >= n_a)):
         return None
     return [(i, j) for j, i in enumerate(ids)]
-
-
-def id_ranges(ids) -> list[list[int]]:
-    """Sorted ids as [start, stop) ranges (compact in a manifest: a curated file keeps long runs)."""
-    out: list[list[int]] = []
-    for i in sorted(int(x) for x in ids):
-        if out and out[-1][1] == i:
-            out[-1][1] = i + 1
-        else:
-            out.append([i, i + 1])
-    return out

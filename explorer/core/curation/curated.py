@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from explorer.core import atomic
 from explorer.core.analysis import taxonomy
-from explorer.core.compare.versions import id_ranges
 from explorer.core.curation.edits import CurationState
 from explorer.core.curation.rebalancing import (NOISE, Rebalance, RebalancePlan, cluster_key, counts, kind_key,
                                                 plan_rebalance)
@@ -181,10 +180,22 @@ GROUP_NOTES = {
     "per_kind": f"task kind ids; '{taxonomy.UNASSIGNED}' = no kind",
     "in": "every record of the source", "before": "the selected records, before rebalancing",
     "out": "the records written",
-    "ids": "output.ids: the source record ids written, in output order, as [start, stop) ranges",
+    "ids": "output.ids: the source record ids written, in output order, as [start, stop) ranges (valid while the "
+           "output's sha256 is output.sha256)",
     "protected": "kinds a cap would have cut below their floor (a gap keeps all its records, any other kind its "
                  "target share of the output), with what the caps alone would have kept",
 }
+
+
+def id_ranges(ids) -> list[list[int]]:
+    """Sorted ids as [start, stop) ranges (compact in a manifest: a curated file keeps long runs)."""
+    out: list[list[int]] = []
+    for i in sorted(int(x) for x in ids):
+        if out and out[-1][1] == i:
+            out[-1][1] = i + 1
+        else:
+            out.append([i, i + 1])
+    return out
 
 
 def curated_export(dataset: Dataset, state: CurationState, out: str | Path, to: str | None, sel: Selection,
@@ -210,7 +221,8 @@ def curated_export(dataset: Dataset, state: CurationState, out: str | Path, to: 
         "session_edits": edit_count,
         "output": {"path": str(out), "format": result.format, "container": result.container,
                    "records": result.written, "skipped": [{"id": i, "reason": r} for i, r in result.skipped],
-                   "ids": id_ranges(keep - {i for i, _ in result.skipped})},
+                   "ids": id_ranges(keep - {i for i, _ in result.skipped}),
+                   "sha256": source_fingerprint(out)},
         "selection": asdict(sel), "rebalance": asdict(rb), "view_filter": sel.view_filter,
         "counts": {"in": len(dataset), "deleted_in_session": len(state.deleted), "selected": len(selected),
                    "out": len(kept)},
