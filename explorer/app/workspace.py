@@ -74,8 +74,11 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         self.comparison = None
         """The comparison with another version (`compare_job`), None when there is none."""
         self.comparison_changed = Event("comparison_changed")
-        self.eval_paths: list[str] = [p for p in load_eval_sets() if Path(p).exists()]
+        saved = load_eval_sets()
+        self.eval_paths: list[str] = [p for p in saved if Path(p).exists()]
         """Eval files looked for in the records (Preferences → Eval sets…); missing files are skipped."""
+        self.missing_eval_paths: list[str] = [p for p in saved if p not in self.eval_paths]
+        """Saved eval files not found now (the window says so; they stay in the settings until changed there)."""
 
     # -- opening, analysing, closing ------------------------------------------------------------------
     @staticmethod

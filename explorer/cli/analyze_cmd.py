@@ -87,9 +87,13 @@ def run(args: argparse.Namespace) -> int:
         pipeline.set_user_examples([dataset.record(i).instruction for i in ids], [user_kinds[i] for i in ids])
     eval_paths = [] if args.no_eval else (args.eval or load_eval_sets())
     missing = [p for p in eval_paths if not Path(p).exists()]
-    if missing:
+    if missing and args.eval:
         print(f"sft-explorer: error: eval set not found: {', '.join(missing)}", file=sys.stderr)
         return 2
+    if missing:  # saved in the settings (perhaps on a drive not mounted now): skipped, and said
+        print(f"sft-explorer: warning: eval set in your settings not found, skipped: {', '.join(missing)}",
+              file=sys.stderr)
+        eval_paths = [p for p in eval_paths if p not in missing]
     if eval_paths:
         from explorer.core.analysis.eval_overlap import load_eval_sets as read_eval_sets
 

@@ -241,6 +241,9 @@ class MainWindow(WindowCommands, QMainWindow):
         e = doc.analysis.embedding
         prompts = " · prompts only, no responses" if doc.analysis.facts.get("prompt_only_share") == 1 else ""
         notice = model_language_notice(doc.analysis.facts, doc.analysis.params.model)
+        missing = doc.workspace.missing_eval_paths
+        if missing and not notice:
+            notice = f"Eval sets not found, skipped: {', '.join(missing)} (Preferences → Eval sets)"
         self.statusBar().showMessage(notice or f"Analysis done: {doc.workspace.balance().clusters} clusters; "
                                      f"embeddings on {e['device']} ({e['computed']:,} new, {e['cached']:,} cached)"
                                      f"{prompts}", 30_000 if notice else 8000)

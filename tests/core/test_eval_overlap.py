@@ -168,3 +168,16 @@ def test_nearest_matches_brute_force_exactly_and_with_the_index():
         assert np.array_equal(idx, truth[:, :k]) and np.all(np.diff(sims, axis=1) <= 0)
     idx, _ = nearest(query, base, 3, exact_pairs_max=0)  # the NN-descent index
     assert (idx[:, 0] == truth[:, 0]).mean() >= 0.95
+
+
+def test_a_saved_eval_set_that_is_gone_is_skipped_with_a_warning_but_a_named_one_is_an_error(tmp_path, capsys):
+    from explorer.core.settings import load_eval_sets, save_eval_sets
+
+    path = write(tmp_path / "train", [{"instruction": f"Write a line about the sea, take {i}.", "output": "Waves."}
+                                      for i in range(8)], "jsonl")
+    gone = str(tmp_path / "unmounted" / "gsm8k_test.jsonl")
+    save_eval_sets([gone])
+    assert main(["analyze", str(path), "--out", str(tmp_path / "a"), "--seed", "1"]) == 0
+    assert "eval set in your settings not found, skipped" in capsys.readouterr().err
+    assert load_eval_sets() == [gone]  # kept for when the drive is back
+    assert main(["analyze", str(path), "--out", str(tmp_path / "b"), "--eval", gone]) == 2
