@@ -13,6 +13,7 @@ from explorer.core.analysis.notices import model_language_notice
 from explorer.core.analysis.params import AnalysisParams, from_dict, schema
 from explorer.core.analysis.pipeline import Pipeline
 from explorer.core.analysis.report import eval_sets_summary as summary_eval_sets, write_analysis
+from explorer.core.analysis.vectors_folder import beside
 from explorer.core.settings import load_analysis_params, load_eval_sets
 
 
@@ -24,6 +25,10 @@ def register(sub) -> None:
                         help="eval sets (any format the app reads) to look for in the training records: flag "
                              "eval_overlap (default: the eval sets in your settings)")
     parser.add_argument("--no-eval", action="store_true", help="ignore the eval sets in your settings")
+    parser.add_argument("--vectors", metavar="VECTORS_DIR",
+                        help="take the records' vectors from this folder (sft-explorer embed, or any tool writing "
+                             "the same layout) instead of embedding; default: DATASET.vectors/ beside the file")
+    parser.add_argument("--no-vectors", action="store_true", help="embed even when DATASET.vectors/ is beside the file")
     add_param_options(parser)
     parser.set_defaults(run=run)
 
@@ -99,6 +104,10 @@ def run(args: argparse.Namespace) -> int:
 
         read_eval_sets(eval_paths)  # a bad eval file is a clear error now, before the analysis runs
     pipeline.set_eval_sets(eval_paths)
+    folder = None if args.no_vectors else (args.vectors or beside(dataset.path))
+    if folder is not None:
+        print(f"Using the vectors in {folder}", file=sys.stderr)
+        pipeline.set_vectors_folder(folder)
     analysis = pipeline.run(params_from(args), progress)
     progress.close()
     paths = write_analysis(analysis, dataset, args.out, user_kinds)
@@ -109,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
     if flagged:
         print("Flags: " + ", ".join(f"{k} {v}" for k, v in flagged.items()))
     notice = model_language_notice(analysis.facts, analysis.params.model)
+    if e.get("note"):
+        print(f"Note: {e['note']}")
     if notice:
         print(f"Note: {notice}")
     if analysis.facts.get("prompt_only_share") == 1:

@@ -12,7 +12,8 @@ from explorer.core.progress import CancelledError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from explorer.cli import analyze_cmd, cache_cmd, diff_cmd, export_cmd, inspect_cmd, search_cmd, session_cmds
+    from explorer.cli import (analyze_cmd, cache_cmd, diff_cmd, embed_cmd, export_cmd, inspect_cmd, search_cmd,
+                              session_cmds)
 
     parser = argparse.ArgumentParser(prog="sft-explorer", description="See, check and curate SFT datasets.")
     parser.add_argument("--version", action="version", version=f"sft-explorer {__version__}")
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     session_cmds.register(sub)
     search_cmd.register(sub)
     diff_cmd.register(sub)
+    embed_cmd.register(sub)
     return parser
 
 

@@ -59,6 +59,11 @@ def model_id_for(model: str) -> str:
     return os.path.abspath(model) if os.path.isdir(model) else model
 
 
+def model_for_id(model_id: str) -> str:
+    """The model name to load for a cache identity (`model_id_for` reversed for the bundled model)."""
+    return DEFAULT_MODEL if model_id == model_id_for(DEFAULT_MODEL) else model_id
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model; fp16 on CUDA. `trust_remote_code` is never enabled."""
 

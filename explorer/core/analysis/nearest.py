@@ -25,7 +25,24 @@ def nearest(query: np.ndarray, base: np.ndarray, k: int = 1, seed: int | None = 
         return np.zeros((len(query), 0 if len(base) == 0 else k), np.int64), np.zeros((len(query), 0), np.float32)
     if len(query) * len(base) <= exact_pairs_max:
         return _exact(query, base, k)
-    return _indexed(query, base, k, seed)
+    return NearestIndex(base, k, seed).query(query, k)
+
+
+class NearestIndex:
+    """An NN-descent index on a base set, queried in as many batches as the caller likes (progress, cancel)."""
+
+    def __init__(self, base: np.ndarray, k: int, seed: int | None = 0):
+        from explorer.core.analysis.projection import use_numba_cache
+
+        use_numba_cache()
+        from pynndescent import NNDescent
+
+        self.index = NNDescent(np.asarray(base, dtype=np.float32), metric="cosine", n_neighbors=max(15, k),
+                               random_state=seed, low_memory=True, n_jobs=1 if seed is not None else -1)
+
+    def query(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        idx, dist = self.index.query(np.asarray(query, dtype=np.float32), k=k)
+        return idx.astype(np.int64), (1.0 - dist).astype(np.float32)
 
 
 def _exact(query: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -45,15 +62,3 @@ def _exact(query: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.
         idx[start:start + rows] = np.take_along_axis(part, order, axis=1)
         sim[start:start + rows] = np.take_along_axis(top, order, axis=1)
     return idx, sim
-
-
-def _indexed(query: np.ndarray, base: np.ndarray, k: int, seed: int | None) -> tuple[np.ndarray, np.ndarray]:
-    from explorer.core.analysis.projection import use_numba_cache
-
-    use_numba_cache()
-    from pynndescent import NNDescent
-
-    index = NNDescent(base, metric="cosine", n_neighbors=max(15, k), random_state=seed, low_memory=True,
-                      n_jobs=1 if seed is not None else -1)
-    idx, dist = index.query(query, k=k)
-    return idx.astype(np.int64), (1.0 - dist).astype(np.float32)

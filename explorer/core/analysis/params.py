@@ -42,6 +42,10 @@ class AnalysisParams:
                                       auto="1% of the records, 5–500")
     min_samples: int | None = _p(None, "HDBSCAN min samples", "Min samples", lo=1, hi=1_000_000,
                                  auto="min(10, min cluster size)", shown=False)
+    fit_sample: int | None = _p(100_000, "above this many records, the map and the clusters are fitted on a sample "
+                                "of this size and every other record is placed by its nearest fitted records",
+                                "Map fitted on", lo=1000, hi=100_000_000,
+                                auto="every record (UMAP on a million takes hours)", shown=False)
     near_duplicate_threshold: float = _p(0.95, "cosine similarity from which instructions are near-duplicates",
                                          "Near-duplicate cosine", flag="--near-duplicate", lo=0.5, hi=1.0, step=0.01)
     max_tokens: int = _p(4096, "token limit over which a conversation is too_long", "Token limit (too long)",

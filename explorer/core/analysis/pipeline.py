@@ -17,18 +17,23 @@ import dataclasses
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from explorer.core import tokens as tokens_mod
-from explorer.core.analysis import checks, clustering, kind_classifier, labels, lexical, projection, taxonomy
+from explorer.core.analysis import (checks, clustering, kind_classifier, labels, lexical, projection, sampled_fit,
+                                    taxonomy)
 from explorer.core.analysis import eval_overlap as eval_overlap_mod
 from explorer.core.analysis.embed_cache import EmbeddingCache
+from explorer.core.analysis import vectors_folder as vectors_folder_mod
 from explorer.core.analysis.params import AnalysisParams  # noqa: F401 - re-exported: the type callers import from here
-from explorer.core.analysis.embedding import Embedder, SentenceTransformerEmbedder, embed, model_id_for
+from explorer.core.analysis.embedding import (EmbedResult, Embedder, SentenceTransformerEmbedder, embed,
+                                              model_for_id, model_id_for)
 from explorer.core.analysis.texts import RecordTexts, read_texts
 from explorer.core.dataset import Dataset
+from explorer.core.errors import DatasetError
 from explorer.core.progress import CancelFn, ProgressFn
 
 
@@ -69,6 +74,19 @@ class Analysis:
         return {name: counts.get(name, 0) for name in checks.FLAGS}
 
 
+@dataclass
+class Layout:
+    xy: np.ndarray
+    clusters: np.ndarray
+    emb_knn: projection.Neighbors
+    """Neighbours by the pure sentence embedding (near-duplicates)."""
+    kinds_neighbours: np.ndarray
+    """(n, 1 + k) record ids: each record, then the records its kind is smoothed over."""
+    nn_key: tuple
+    cl_key: tuple
+    emb_nn_key: tuple
+
+
 class Pipeline:
     """Runs the analysis of one dataset, keeping each stage's result keyed by the inputs it used."""
 
@@ -82,7 +100,11 @@ class Pipeline:
         self._stages: dict[str, tuple[object, object]] = {}
         self.user_examples: tuple[list[str], list[str]] = ([], [])
         self.eval_paths: list[str] = []
+        self.vectors_folder: Path | None = None
         self._embedders: dict[tuple, Embedder] = {}
+        self._unloadable: dict[tuple, str] = {}
+        self._map_stage = "map"
+        """The stage holding every record's position ('placed_map' when the map was fitted on a sample)."""
 
     def _stage(self, name: str, key: object, compute: Callable[[], object], seconds: dict) -> object:
         hit = self._stages.get(name)
@@ -114,15 +136,51 @@ class Pipeline:
         """Eval files whose items the next run looks for in the training records (flag `eval_overlap`)."""
         self.eval_paths = [str(p) for p in paths]
 
+    def set_vectors_folder(self, folder: str | Path | None) -> None:
+        """Take the records' vectors from a vectors folder (`sft-explorer embed`, or any tool) instead of embedding
+        them. The analysis then uses the folder's model and field; None embeds again."""
+        self.vectors_folder = Path(folder) if folder else None
+
+    def params_for(self, params: AnalysisParams) -> AnalysisParams:
+        """`params` with the vectors folder's model and field, when one is set (its vectors decide the space)."""
+        if self.vectors_folder is None:
+            return params
+        info = vectors_folder_mod.read_info(self.vectors_folder)
+        return dataclasses.replace(params, model=model_for_id(info.model), embed_field=info.field)
+
+    def model_loads(self, params: AnalysisParams) -> bool:
+        """Whether the analysis' model can be loaded here (with vectors from a folder, it may be a model this
+        machine does not have, or no model at all)."""
+        key = (params.model, params.device)
+        if key not in self._unloadable:
+            try:
+                self.embedder(params)
+            except DatasetError as e:
+                self._unloadable[key] = str(e)
+        return key not in self._unloadable
+
+    def _embed_extra(self, texts: list[str], p: AnalysisParams, model_id: str, progress: ProgressFn | None,
+                     cancel: CancelFn | None) -> np.ndarray:
+        """Vectors of texts beyond the records (example bank, eval items, taught examples) in the records' space;
+        zeros, so wording alone decides, when the records' vectors came from a folder whose model is not here."""
+        if self.vectors_folder is not None and not self.model_loads(p):
+            return np.zeros((len(texts), vectors_folder_mod.read_info(self.vectors_folder).dim), np.float32)
+        return embed(lambda: self.embedder(p), model_id, list(texts), self.cache, progress, cancel).vectors
+
     def embed_texts(self, texts: list[str], params: AnalysisParams, progress: ProgressFn | None = None,
                     cancel: CancelFn | None = None) -> np.ndarray:
         """Unit vectors of `texts` (search queries, edited records) with the analysis' model and cache."""
+        params = self.params_for(params)
+        if self.vectors_folder is not None and not self.model_loads(params):
+            raise DatasetError(f"the records' vectors come from {self.vectors_folder}, made with "
+                               f"{params.model!r}, which cannot be loaded here: "
+                               f"{self._unloadable[(params.model, params.device)]}")
         return embed(lambda: self.embedder(params), model_id_for(params.model), list(texts), self.cache, progress,
                      cancel).vectors
 
     def set_positions(self, ids, xy: np.ndarray) -> None:
         """Placed records keep these positions in the cached map stage: a later run that reuses it returns them."""
-        hit = self._stages.get("map")
+        hit = self._stages.get(self._map_stage)
         if hit is not None:
             hit[1][np.asarray(ids, dtype=np.int64)] = xy
 
@@ -130,15 +188,14 @@ class Pipeline:
             cancel: CancelFn | None = None) -> Analysis:
         """Compute (or reuse) every stage for `params`."""
         s: dict[str, float] = {}
-        p = params
+        p = self.params_for(params)
         texts: RecordTexts = self._stage("texts", (), lambda: read_texts(self.dataset, progress, cancel), s)
         toks = self._stage("tokens", (), lambda: {
             name: tokens_mod.count(getattr(texts, name), progress, cancel, f"Counting {name} tokens")
             for name in ("instruction", "response", "conversation")}, s)
         model_id = model_id_for(p.model)
         emb_key = (model_id, p.embed_field)
-        embedded = self._stage("embeddings", emb_key, lambda: embed(
-            lambda: self.embedder(p), model_id, texts.field(p.embed_field), self.cache, progress, cancel), s)
+        embedded = self._embeddings_stage(texts, p, model_id, s, progress, cancel)
         vectors = embedded.vectors
         n = len(vectors)
         k = min(p.n_neighbors, max(n - 1, 1))
@@ -147,20 +204,9 @@ class Pipeline:
         w = p.embedding_weight
         feat_key = (emb_key, lex_key, w)
         features = self._stage("features", feat_key, lambda: lexical.hybrid(vectors, lex["records"], w), s)
-        nn_key = (feat_key, k, p.seed)
-        knn = self._stage("neighbors", nn_key, lambda: projection.neighbors(features, k + 1, p.seed), s)
-        emb_nn_key = (emb_key, k, p.seed)
-        emb_knn = knn if w >= 1.0 else self._stage("embedding_neighbors", emb_nn_key, lambda: projection.neighbors(
-            vectors, k + 1, p.seed), s)
-        graph = self._stage("graph", nn_key, lambda: projection.fuzzy_graph(features, knn, p.seed), s)
-        xy = self._stage("map", (nn_key, p.min_dist), lambda: projection.project(
-            features, graph, 2, p.min_dist, p.seed, None, progress, cancel), s)
-        space_key = (nn_key, p.cluster_dims, p.cluster_epochs)
-        space = self._stage("cluster_space", space_key, lambda: projection.project(
-            features, graph, p.cluster_dims, 0.0, p.seed, p.cluster_epochs, progress, cancel), s)
-        mcs = p.min_cluster_size or clustering.default_min_cluster_size(n)
-        cl_key = (space_key, mcs, p.min_samples)
-        clusters = self._stage("clusters", cl_key, lambda: clustering.cluster(space, mcs, p.min_samples), s)
+        lay = self._layout(features, vectors, feat_key, emb_key, k, p, s, progress, cancel)
+        xy, clusters, emb_knn, nn_key, cl_key, emb_nn_key = (lay.xy, lay.clusters, lay.emb_knn, lay.nn_key,
+                                                            lay.cl_key, lay.emb_nn_key)
         keywords = self._stage("labels", (cl_key, p.embed_field), lambda: labels.cluster_keywords(
             texts.field(p.embed_field), clusters), s)
         near = self._stage("near_duplicates", (emb_nn_key, p.near_duplicate_threshold), lambda:
@@ -172,7 +218,7 @@ class Pipeline:
         taught = (tuple(self.user_examples[0]), tuple(self.user_examples[1]))
         predicted: kind_classifier.Prediction = self._stage(
             "kinds", (nn_key, bank["digest"], p.kind_threshold, taught), lambda: self._kinds(
-                tax, bank, texts, vectors, lex, knn, p, model_id, progress, cancel), s)
+                tax, bank, texts, vectors, lex, lay.kinds_neighbours, p, model_id, progress, cancel), s)
         kinds = predicted.kinds
         overlaps, eval_items = self._eval_stages(texts, vectors, xy, (nn_key, p.min_dist), p, model_id, s, progress,
                                                  cancel)
@@ -183,11 +229,63 @@ class Pipeline:
             balance=clustering.balance(clusters), flags=flags, duplicate_of=dup_of, kinds=kinds,
             kind_reasons=predicted.reasons, kind_confidence=predicted.confidence,
             coverage=taxonomy.coverage(tax, kinds), facts=checks.dataset_facts(texts),
-            embedding={"model": p.model, "model_id": model_id, "field": p.embed_field, "device": embedded.device,
-                       "cached": embedded.cached, "computed": embedded.computed, "dim": int(vectors.shape[1])},
+            embedding=self._embedding_facts(p, model_id, embedded, vectors.shape[1]),
             neighbors=emb_knn, seconds=s,
             cluster_kinds=labels.dominant_kinds(clusters, kinds, taxonomy.UNASSIGNED), eval_overlap=overlaps,
             eval_items=eval_items)
+
+    def _layout(self, features: np.ndarray, vectors: np.ndarray, feat_key: tuple, emb_key: tuple, k: int,
+                p: AnalysisParams, s: dict, progress: ProgressFn | None, cancel: CancelFn | None) -> Layout:
+        """The map, the clusters and the neighbour graphs: fitted on every record, or above `fit_sample` records
+        on a sample with the others placed (`sampled_fit`)."""
+        fit = sampled_fit.fit_indices(len(features), p.fit_sample, p.seed)
+        self._map_stage = "map" if fit is None else "placed_map"
+        emb_nn_key = (emb_key, k, p.seed, p.fit_sample)
+        nn_key = (feat_key, k, p.seed, p.fit_sample)
+        on = features if fit is None else self._stage("fit_features", nn_key, lambda: features[fit], s)
+        knn = self._stage("neighbors", nn_key, lambda: projection.neighbors(on, k + 1, p.seed), s)
+        graph = self._stage("graph", nn_key, lambda: projection.fuzzy_graph(on, knn, p.seed), s)
+        map_key = (nn_key, p.min_dist)
+        xy = self._stage("map", map_key, lambda: projection.project(
+            on, graph, 2, p.min_dist, p.seed, None, progress, cancel), s)
+        space_key = (nn_key, p.cluster_dims, p.cluster_epochs)
+        space = self._stage("cluster_space", space_key, lambda: projection.project(
+            on, graph, p.cluster_dims, 0.0, p.seed, p.cluster_epochs, progress, cancel), s)
+        mcs = p.min_cluster_size or clustering.default_min_cluster_size(len(features))
+        mcs_fit = mcs if fit is None else max(2, round(mcs * len(fit) / len(features)))
+        cl_key = (space_key, mcs, p.min_samples)
+        clusters = self._stage("clusters", cl_key, lambda: clustering.cluster(space, mcs_fit, p.min_samples), s)
+        if fit is None:
+            emb_knn = knn if p.embedding_weight >= 1.0 else self._stage(
+                "embedding_neighbors", emb_nn_key, lambda: projection.neighbors(vectors, k + 1, p.seed), s)
+            return Layout(xy, clusters, emb_knn, knn.indices, nn_key, cl_key, emb_nn_key)
+        placed: sampled_fit.Placement = self._stage("placement", nn_key, lambda: sampled_fit.nearest_fitted(
+            features, fit, p.seed, progress, cancel), s)
+        all_xy = self._stage("placed_map", map_key, lambda: sampled_fit.place(placed, xy), s)
+        all_clusters = self._stage("placed_clusters", cl_key, lambda: sampled_fit.vote_clusters(placed, clusters), s)
+        emb_knn = self._stage("embedding_neighbors", emb_nn_key, lambda: sampled_fit.cell_neighbors(
+            vectors, placed, k + 1, progress, cancel), s)
+        return Layout(all_xy, all_clusters, emb_knn, sampled_fit.neighbour_ids(placed), nn_key, cl_key, emb_nn_key)
+
+    def _embedding_facts(self, p: AnalysisParams, model_id: str, embedded: EmbedResult, dim: int) -> dict:
+        facts = {"model": p.model, "model_id": model_id, "field": p.embed_field, "device": embedded.device,
+                 "cached": embedded.cached, "computed": embedded.computed, "dim": int(dim)}
+        if self.vectors_folder is not None:
+            facts["vectors_folder"] = str(self.vectors_folder)
+            if not self.model_loads(p):
+                facts["note"] = (f"the vectors' model {model_id!r} is not available here: task kinds and eval "
+                                 "overlap go by wording alone, and search by meaning is off")
+        return facts
+
+    def _embeddings_stage(self, texts: RecordTexts, p: AnalysisParams, model_id: str, s: dict,
+                          progress: ProgressFn | None, cancel: CancelFn | None) -> EmbedResult:
+        folder = self.vectors_folder
+        if folder is None:
+            return self._stage("embeddings", (model_id, p.embed_field), lambda: embed(
+                lambda: self.embedder(p), model_id, texts.field(p.embed_field), self.cache, progress, cancel), s)
+        stamp = (folder / vectors_folder_mod.MANIFEST).stat().st_mtime_ns
+        return self._stage("embeddings", (model_id, p.embed_field, str(folder), stamp), lambda: EmbedResult(
+            vectors_folder_mod.read_vectors(folder, len(texts), progress, cancel)[0], 0, 0, "vectors folder"), s)
 
     def _eval_stages(self, texts: RecordTexts, vectors: np.ndarray, xy: np.ndarray, map_key: tuple,
                      p: AnalysisParams, model_id: str, s: dict, progress: ProgressFn | None, cancel: CancelFn | None
@@ -198,9 +296,10 @@ class Pipeline:
         E = eval_overlap_mod
         digest = E.files_digest(self.eval_paths)
         sets = self._stage("eval_items", digest, lambda: E.load_eval_sets(self.eval_paths, progress, cancel), s)
-        item_vectors = self._stage("eval_vectors", (digest, model_id), lambda: embed(
-            lambda: self.embedder(p), model_id, sets.texts, self.cache, progress, cancel).vectors, s)
-        instr_vectors = vectors if p.embed_field == "instruction" else self.embed_texts(texts.instruction, p)
+        item_vectors = self._stage("eval_vectors", (digest, model_id), lambda: self._embed_extra(
+            sets.texts, p, model_id, progress, cancel), s)
+        instr_vectors = vectors if p.embed_field == "instruction" else self._embed_extra(
+            texts.instruction, p, model_id, progress, cancel)
         found = self._stage("eval_overlap", (digest, model_id, p.eval_ngram, p.eval_similarity), lambda: [
             None if o is None else E.describe(o, sets) for o in E.find_overlaps(
                 texts.instruction, instr_vectors, sets, item_vectors, p.eval_ngram, p.eval_similarity, progress,
@@ -215,7 +314,7 @@ class Pipeline:
         """Task kinds of instructions from outside the dataset (another version's records), by this dataset's
         lexical model, the example bank and what the user taught; no neighbour smoothing. `user_turns`: each
         record's number of user turns (several make it multi-turn, as in the analysis)."""
-        p, s = params, {}
+        p, s = self.params_for(params), {}
         model_id = model_id_for(p.model)
         records = self._stage("texts", (), lambda: read_texts(self.dataset, progress, cancel), s)
         hit = self._stages.get("lexical")
@@ -225,7 +324,7 @@ class Pipeline:
         tax, bank = self._bank_stage(p, s, progress, cancel)
         extra = RecordTexts(list(texts), [""] * len(texts), list(texts), list(texts), [""] * len(texts),
                             list(user_turns or [1] * len(texts)), [True] * len(texts), [True] * len(texts))
-        vectors = embed(lambda: self.embedder(p), model_id, list(texts), self.cache, progress, cancel).vectors
+        vectors = self._embed_extra(list(texts), p, model_id, progress, cancel)
         extra_lex = {"model": model, "records": model.transform(list(texts))}
         instruction_params = dataclasses.replace(p, embed_field="instruction")
         return self._kinds(tax, bank, extra, vectors, extra_lex, None, instruction_params, model_id, progress,
@@ -249,7 +348,7 @@ class Pipeline:
         texts, kinds = kind_classifier.all_examples(tax)
         vectors = kind_classifier.shipped_vectors(model_id, texts, kinds)
         if vectors is None:
-            vectors = embed(lambda: self.embedder(p), model_id, texts, self.cache, progress, cancel).vectors
+            vectors = self._embed_extra(texts, p, model_id, progress, cancel)
         digest = kind_classifier.bank_digest(texts, kinds)
         return {"texts": texts, "kinds": kinds, "vectors": vectors, "digest": digest}
 
@@ -259,11 +358,11 @@ class Pipeline:
         return {"model": model, "records": model.transform(list(texts), progress, cancel)}
 
     def _kinds(self, tax: taxonomy.Taxonomy, bank: dict, texts: RecordTexts, vectors: np.ndarray, lex: dict,
-               knn: projection.Neighbors | None, p: AnalysisParams, model_id: str, progress: ProgressFn | None,
+               neighbour_idx: np.ndarray | None, p: AnalysisParams, model_id: str, progress: ProgressFn | None,
                cancel: CancelFn | None) -> kind_classifier.Prediction:
         """Kinds from the example bank and what the user taught, on instructions whatever the map shows."""
         def vectors_of(batch: list[str]) -> np.ndarray:
-            return embed(lambda: self.embedder(p), model_id, batch, self.cache, progress, cancel).vectors
+            return self._embed_extra(batch, p, model_id, progress, cancel)
 
         model = lex["model"]
         records_lex = lex["records"]
@@ -280,8 +379,8 @@ class Pipeline:
         ex_lex = model.transform(ex.texts)
         w = kind_classifier.EMBEDDING_WEIGHT
         prediction = kind_classifier.classify(
-            lexical.hybrid(vectors, records_lex, w), lexical.hybrid(ex_vectors, ex_lex, w), ex, ids,
-            texts.instruction, [k.keywords for k in tax.kinds], None if knn is None else knn.indices, p.kind_threshold,
+            lexical.HybridRows(vectors, records_lex, w), lexical.hybrid(ex_vectors, ex_lex, w), ex, ids,
+            texts.instruction, [k.keywords for k in tax.kinds], neighbour_idx, p.kind_threshold,
             taxonomy.UNASSIGNED)
         if taxonomy.MULTI_TURN in ids:  # structure decides: several user turns are a multi-turn dialogue
             for i in np.flatnonzero(np.asarray(texts.user_turn_count) > 1).tolist():
