@@ -20,6 +20,7 @@ from explorer.app.results import Balance, ClusterCentre, KindCoverage
 from explorer.app.workspace_compare import WorkspaceCompare
 from explorer.app.workspace_jobs import Job, WorkspaceJobs
 from explorer.core import formats, tokens
+from explorer.core.analysis import vectors_folder
 from explorer.core.analysis.facets import FacetIndex, Filter, metadata_columns
 from explorer.core.analysis.labels import carry_renames
 from explorer.core.analysis.live import LiveAnalysis
@@ -27,6 +28,7 @@ from explorer.core.analysis.pipeline import Analysis, AnalysisParams
 from explorer.core.curation import edits as E
 from explorer.core.curation.session import Session
 from explorer.core.dataset import Dataset, load
+from explorer.core.errors import DatasetError
 from explorer.core.formats import ColumnMapping
 from explorer.core.record import Record
 from explorer.core.settings import load_eval_sets
@@ -79,6 +81,10 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         """Eval files looked for in the records (Preferences → Eval sets…); missing files are skipped."""
         self.missing_eval_paths: list[str] = [p for p in saved if p not in self.eval_paths]
         """Saved eval files not found now (the window says so; they stay in the settings until changed there)."""
+        self.vectors_folder: Path | None = None
+        """Where the records' vectors come from instead of embedding (`use_vectors_folder`), or None."""
+        self.vectors_problem: str | None = None
+        """Why a vectors folder beside the file was not used (the window says so)."""
 
     # -- opening, analysing, closing ------------------------------------------------------------------
     @staticmethod
@@ -100,7 +106,28 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
             self.pipeline.set_user_examples(*self.user_examples())
         if self.eval_paths and self.pipeline is not None:
             self.pipeline.set_eval_sets(self.eval_paths)
+        self.vectors_folder, self.vectors_problem = None, None
+        found = vectors_folder.beside(loaded.dataset.path)
+        if found is not None:
+            try:
+                self.use_vectors_folder(found)
+            except DatasetError as e:  # made for another version of the file: embed as usual, and say why
+                self.vectors_problem = str(e)
         self.opened.emit()
+
+    def use_vectors_folder(self, folder: str | Path | None) -> None:
+        """Take the records' vectors from a vectors folder (`sft-explorer embed`) instead of embedding them; None
+        embeds again. The folder is checked against the dataset now (its count); its parts when the analysis reads
+        them."""
+        if folder is not None:
+            info = vectors_folder.read_info(folder)
+            if self.dataset is not None and info.count != len(self.dataset):
+                raise DatasetError(f"{folder}: {info.count:,} vectors for {len(self.dataset):,} records (made for "
+                                   "another version of the file?)")
+        self.vectors_folder = Path(folder) if folder is not None else None
+        self.vectors_problem = None
+        if self.pipeline is not None:
+            self.pipeline.set_vectors_folder(self.vectors_folder)
 
     def needs_mapping(self) -> bool:
         """No record fits a known format: analysing would embed empty strings, so a column mapping comes first."""

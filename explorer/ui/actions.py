@@ -25,6 +25,7 @@ class Context:
     can_redo: bool = False
     filtered: bool = False
     comparing: bool = False
+    vectors_folder: bool = False
     """A comparison with another version is open."""
 
 
@@ -51,6 +52,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
                needs=("dataset_open", "has_targets")),
     ActionSpec("export_filtered", "Export filtered view…", "export_filtered_dialog", "&File",
                needs=("dataset_open", "filtered")),
+    ActionSpec("use_vectors", "Use vectors from folder…", "vectors_folder_dialog", "&File", needs=("dataset_open",),
+               separator_before=True),
+    ActionSpec("embed_again", "Embed instead of using the vectors folder", "embed_again", "&File",
+               needs=("vectors_folder",)),
     ActionSpec("compare", "Compare with…", "compare_dialog", "&File", "Ctrl+Shift+D", needs=("analysed",),
                separator_before=True),
     ActionSpec("close_comparison", "Close comparison", "close_comparison", "&File", needs=("comparing",)),

@@ -138,6 +138,16 @@ class Document(QObject):
         """Compare the open dataset with another version of it in the background (`comparison_changed`)."""
         self._submit("compare", self.workspace.compare_job(path), self.workspace.compare_done)
 
+    def use_vectors_folder(self, folder: str | None) -> bool:
+        """Analyse with the vectors in `folder` (None: embed again); the analysis re-runs."""
+        try:
+            self.workspace.use_vectors_folder(folder)
+        except DatasetError as e:
+            self.failed.emit("vectors", str(e))
+            return False
+        self.analyze()
+        return True
+
     def set_eval_sets(self, paths: list[str]) -> None:
         """Look for these eval sets' items in the records; the analysis re-runs (only the eval stages)."""
         try:

@@ -242,11 +242,16 @@ class MainWindow(WindowCommands, QMainWindow):
         prompts = " · prompts only, no responses" if doc.analysis.facts.get("prompt_only_share") == 1 else ""
         notice = model_language_notice(doc.analysis.facts, doc.analysis.params.model)
         missing = doc.workspace.missing_eval_paths
+        if e.get("note") and not notice:
+            notice = f"Vectors from {e['vectors_folder']}: {e['note']}"
+        if doc.workspace.vectors_problem and not notice:
+            notice = f"Vectors folder beside the file not used: {doc.workspace.vectors_problem}"
         if missing and not notice:
             notice = f"Eval sets not found, skipped: {', '.join(missing)} (Preferences → Eval sets)"
+        source = f"vectors from {e['vectors_folder']}" if e.get("vectors_folder") else \
+            f"embeddings on {e['device']} ({e['computed']:,} new, {e['cached']:,} cached)"
         self.statusBar().showMessage(notice or f"Analysis done: {doc.workspace.balance().clusters} clusters; "
-                                     f"embeddings on {e['device']} ({e['computed']:,} new, {e['cached']:,} cached)"
-                                     f"{prompts}", 30_000 if notice else 8000)
+                                     f"{source}{prompts}", 30_000 if notice else 8000)
 
     def _on_comparison(self) -> None:
         ws = self.document.workspace
@@ -345,7 +350,8 @@ class MainWindow(WindowCommands, QMainWindow):
             dataset_open=has, analysed=ws.analysis is not None,
             has_targets=has and (len(ws.selection) > 0 or ws.current is not None),
             can_undo=has and bool(session.undo_stack), can_redo=has and bool(session.redo_stack),
-            filtered=ws.filter_mask is not None, comparing=ws.comparison is not None))
+            filtered=ws.filter_mask is not None, comparing=ws.comparison is not None,
+            vectors_folder=ws.vectors_folder is not None))
         self.act_undo.setText(session.undo_label if has and session.undo_label else "Undo")
         self.act_redo.setText(session.redo_label if has and session.redo_label else "Redo")
         self.history.clear()

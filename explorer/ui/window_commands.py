@@ -236,6 +236,21 @@ class WindowCommands:
             return
         self.document.analyze(params)
 
+    # -- vectors folders -----------------------------------------------------------------------------------
+    def vectors_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Use vectors from folder (made by sft-explorer embed)")
+        if folder:
+            self.use_vectors_folder(folder)
+
+    def use_vectors_folder(self, folder: str) -> None:
+        """Re-analyse with the records' vectors from `folder` instead of embedding them."""
+        if self.document.use_vectors_folder(folder):
+            self.statusBar().showMessage(f"Analysing with the vectors in {folder}…", 5000)
+
+    def embed_again(self) -> None:
+        if self.document.use_vectors_folder(None):
+            self.statusBar().showMessage("Embedding the records again…", 5000)
+
     # -- comparing -----------------------------------------------------------------------------------------
     def compare_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Compare with another version", "", "Datasets (*.jsonl *.json "

@@ -33,6 +33,7 @@ class RemotePipeline:
         self.helper: HelperProcess | None = None
         self.user_examples: tuple[list[str], list[str]] = ([], [])
         self.eval_paths: list[str] = []
+        self.vectors_folder: str | None = None
         self._lock = threading.Lock()
         """One request at a time on the helper's pipe (analysis, embedding and placement come from several jobs)."""
 
@@ -51,6 +52,8 @@ class RemotePipeline:
                         self._exchange({"user_examples": [self.user_examples[0], self.user_examples[1]]})
                     if self.eval_paths:
                         self._exchange({"eval_sets": self.eval_paths})
+                    if self.vectors_folder:
+                        self._exchange({"vectors_folder": self.vectors_folder})
                 return self._exchange(message, progress, cancel)
             except HelperCrashed:
                 self.close()
@@ -100,6 +103,12 @@ class RemotePipeline:
         self.eval_paths = [str(p) for p in paths]
         if self.helper is not None and self.helper.alive():
             self._request({"eval_sets": self.eval_paths})
+
+    def set_vectors_folder(self, folder) -> None:
+        """The records' vectors come from this folder in the helper's next run (None: embed them)."""
+        self.vectors_folder = str(folder) if folder else None
+        if self.helper is not None and self.helper.alive():
+            self._request({"vectors_folder": self.vectors_folder})
 
     def predict_kinds(self, texts: list[str], params: AnalysisParams, progress: ProgressFn | None = None,
                       cancel: CancelFn | None = None, user_turns: list[int] | None = None) -> list[str]:
@@ -153,6 +162,9 @@ def _answer(pipeline: Pipeline, request: dict, send) -> None:
         send({"done": True})
     elif "eval_sets" in request:
         pipeline.set_eval_sets(request["eval_sets"])
+        send({"done": True})
+    elif "vectors_folder" in request:
+        pipeline.set_vectors_folder(request["vectors_folder"])
         send({"done": True})
     elif "kinds" in request:
         params = AnalysisParams(**request["kinds"]["params"])
