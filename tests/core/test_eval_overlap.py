@@ -166,7 +166,7 @@ def test_nearest_matches_brute_force_exactly_and_with_the_index():
     for k in (1, 3):
         idx, sims = nearest(query, base, k)
         assert np.array_equal(idx, truth[:, :k]) and np.all(np.diff(sims, axis=1) <= 0)
-    idx, _ = nearest(query, base, 3, exact_pairs_max=0)  # the NN-descent index
+    idx, _ = nearest(query, base, 3, exact_pairs_max=0)  # the cell index
     assert (idx[:, 0] == truth[:, 0]).mean() >= 0.95
 
 

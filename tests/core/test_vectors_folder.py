@@ -2,6 +2,7 @@
 of big datasets keeps the full fit's clusters."""
 
 import json
+import random
 
 import numpy as np
 import pyarrow as pa
@@ -9,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from explorer.core.analysis import sampled_fit
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis.embed_engines import EmbedJob, embed_local
 from explorer.core.analysis.pipeline import AnalysisParams, Pipeline
@@ -165,13 +167,21 @@ def test_vectors_of_a_model_not_here_still_analyze_and_say_what_is_off(planted, 
         pipeline.embed_texts(["a search query"], PARAMS)
 
 
-def test_the_sampled_fit_keeps_the_full_fits_clusters_and_finds_copies(tmp_path):
+@pytest.mark.parametrize("search", ["exact", "cell index"])
+def test_the_sampled_fit_keeps_the_full_fits_clusters_and_finds_copies(tmp_path, monkeypatch, search):
+    if search == "cell index":  # what a million records use: force it on this small set
+        monkeypatch.setattr(sampled_fit, "EXACT_PAIRS_MAX", 0)
+    # Each instruction: a topic word and three words from a shared vocabulary, so the only structure is the topic
+    # (numbered instructions split by digit count in the lexical features, and a full fit rightly follows that).
     topics = ("cooking", "astronomy", "football", "poetry", "taxes")
+    rng = random.Random(5)
+    words = ["".join(rng.choices(["ka", "lo", "mi", "ren", "tu", "sa", "vi", "no", "pe", "dra"], k=3))
+             for _ in range(400)]
     records, truth = [], []
     for i in range(1500):
-        t = i % len(topics)
-        records.append({"instruction": f"{topics[t]} question {i}: item {i * 13 % 997}", "output": "answer"})
-        truth.append(t)
+        records.append({"instruction": f"{topics[i % 5]} question: {' '.join(rng.sample(words, 3))}",
+                        "output": "answer"})
+        truth.append(i % 5)
     records.append(dict(records[7], instruction=records[7]["instruction"] + " "))  # a near-copy of record 7
     truth.append(truth[7])
     dataset = load(write(tmp_path / "big", records, "jsonl"))

@@ -97,5 +97,5 @@ class HybridRows:
     def __len__(self) -> int:
         return len(self.embedding)
 
-    def __getitem__(self, rows: slice) -> np.ndarray:
+    def __getitem__(self, rows: slice | np.ndarray) -> np.ndarray:
         return hybrid(self.embedding[rows], self.lexical[rows], self.weight)

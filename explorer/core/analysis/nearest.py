@@ -1,7 +1,7 @@
 """Nearest neighbours of one set of unit vectors among another (placing records, matching versions, eval overlap).
 
-Exact (chunked matrix products) while the query × base product is small; an NN-descent index on the base set
-(pynndescent, already a UMAP dependency) beyond, so a million queries against 100k items stays far from quadratic.
+Exact (chunked matrix products) while the query × base product is small; a cell index on the base set beyond
+(`cell_index`), so a million queries against 100k items stays far from quadratic.
 """
 
 from __future__ import annotations
@@ -24,28 +24,14 @@ def nearest(query: np.ndarray, base: np.ndarray, k: int = 1, seed: int | None = 
     if len(query) == 0 or len(base) == 0:
         return np.zeros((len(query), 0 if len(base) == 0 else k), np.int64), np.zeros((len(query), 0), np.float32)
     if len(query) * len(base) <= exact_pairs_max:
-        return _exact(query, base, k)
-    return NearestIndex(base, k, seed).query(query, k)
+        return exact(query, base, k)
+    from explorer.core.analysis.cell_index import CellIndex
+
+    return CellIndex(base, seed).query(query, k)[:2]
 
 
-class NearestIndex:
-    """An NN-descent index on a base set, queried in as many batches as the caller likes (progress, cancel)."""
-
-    def __init__(self, base: np.ndarray, k: int, seed: int | None = 0):
-        from explorer.core.analysis.projection import use_numba_cache
-
-        use_numba_cache()
-        from pynndescent import NNDescent
-
-        self.index = NNDescent(np.asarray(base, dtype=np.float32), metric="cosine", n_neighbors=max(15, k),
-                               random_state=seed, low_memory=True, n_jobs=1 if seed is not None else -1)
-
-    def query(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        idx, dist = self.index.query(np.asarray(query, dtype=np.float32), k=k)
-        return idx.astype(np.int64), (1.0 - dist).astype(np.float32)
-
-
-def _exact(query: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def exact(query: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top-k by cosine, CHUNK_CELLS similarities at a time."""
     rows = max(1, CHUNK_CELLS // len(base))
     idx = np.empty((len(query), k), np.int64)
     sim = np.empty((len(query), k), np.float32)

@@ -203,7 +203,10 @@ class Pipeline:
         lex = self._lexical_stage(texts, p, s, progress, cancel)
         w = p.embedding_weight
         feat_key = (emb_key, lex_key, w)
-        features = self._stage("features", feat_key, lambda: lexical.hybrid(vectors, lex["records"], w), s)
+        if sampled_fit.fit_indices(n, p.fit_sample, p.seed) is None:
+            features = self._stage("features", feat_key, lambda: lexical.hybrid(vectors, lex["records"], w), s)
+        else:  # a big dataset: the sample's rows and the rows being placed are made when needed, never all at once
+            features = lexical.HybridRows(vectors, lex["records"], w)
         lay = self._layout(features, vectors, feat_key, emb_key, k, p, s, progress, cancel)
         xy, clusters, emb_knn, nn_key, cl_key, emb_nn_key = (lay.xy, lay.clusters, lay.emb_knn, lay.nn_key,
                                                             lay.cl_key, lay.emb_nn_key)

@@ -27,7 +27,6 @@ class Neighbors:
     """(n, k) int64; column 0 is the point itself."""
     distances: np.ndarray
     """(n, k) float32 cosine distances (1 − cosine similarity)."""
-    search_index: object = None
 
 
 def neighbors(vectors: np.ndarray, k: int, seed: int | None = None) -> Neighbors:
@@ -46,10 +45,10 @@ def neighbors(vectors: np.ndarray, k: int, seed: int | None = None) -> Neighbors
     use_numba_cache()
     from umap.umap_ import nearest_neighbors
 
-    idx, dist, index = nearest_neighbors(vectors, k, "cosine", {}, False,
+    idx, dist, _ = nearest_neighbors(vectors, k, "cosine", {}, False,
                                          np.random.RandomState(seed) if seed is not None else None,
                                          low_memory=True, n_jobs=-1 if seed is None else 1)
-    return Neighbors(idx.astype(np.int64), dist.astype(np.float32), index)
+    return Neighbors(idx.astype(np.int64), dist.astype(np.float32))
 
 
 def fuzzy_graph(vectors: np.ndarray, knn: Neighbors, seed: int | None = None):

@@ -178,9 +178,6 @@ def _answer(pipeline: Pipeline, request: dict, send) -> None:
     else:
         params = AnalysisParams(**request["run"])
         analysis = pipeline.run(params, lambda d, t, text: send({"progress": [d, t, text]}))
-        if analysis.neighbors is not None:
-            analysis = dataclasses.replace(analysis, neighbors=dataclasses.replace(analysis.neighbors,
-                                                                                   search_index=None))
         data = pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL)
         send({"result": len(data)}, data)
 

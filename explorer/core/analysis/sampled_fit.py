@@ -2,10 +2,11 @@
 fitted records.
 
 UMAP and HDBSCAN on a million records would take hours on a laptop. Above `fit_sample` records, a seeded random
-sample is laid out and clustered as usual; each record then finds its nearest fitted records (one NN-descent index
-on the sample, queried in batches with progress and cancel) and takes their similarity-weighted position (UMAP's
-own starting point for `transform`) and the cluster most of their weight votes for. Near-duplicates are looked for
-among the records that share their nearest fitted record (a cell of ~n/sample records), exactly, by cosine.
+sample is laid out and clustered as usual; each record then finds its nearest fitted records (a cell index on the
+sample, queried in batches with progress and cancel) and takes their similarity-weighted position (UMAP's own
+starting point for `transform`) and the cluster most of their weight votes for. Near-duplicates are looked for
+exactly, by cosine, among the records of the same cell (~n/(2·√sample) records; a cell over CELL_MAX records is
+split by nearest fitted record).
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.core.analysis.nearest import NearestIndex
+from explorer.core.analysis.cell_index import CellIndex
+from explorer.core.analysis.nearest import EXACT_PAIRS_MAX, exact
 from explorer.core.analysis.projection import Neighbors
 from explorer.core.progress import CancelFn, ProgressFn, Ticker
 
 PLACE_K = 10
 """Fitted records each record is placed by."""
 QUERY_BATCH = 50_000
+CELL_MAX = 20_000
+"""Records above which a cell is searched for near-duplicates by parts (records sharing a nearest fitted record)."""
 
 
 def fit_indices(n: int, fit_sample: int | None, seed: int | None) -> np.ndarray | None:
@@ -38,6 +42,8 @@ class Placement:
     """(n, k) positions in `fit` of each record's nearest fitted records, best first."""
     similarity: np.ndarray
     """(n, k) their cosine similarities."""
+    cell: np.ndarray
+    """(n,) each record's cell: the records near-duplicates are looked for among."""
 
     def weights(self) -> np.ndarray:
         w = np.clip(self.similarity, 1e-3, None) ** 4
@@ -48,17 +54,35 @@ def nearest_fitted(features: np.ndarray, fit: np.ndarray, seed: int | None, prog
                    cancel: CancelFn | None = None) -> Placement:
     """Each record's PLACE_K nearest fitted records in feature space (a fitted record finds itself first)."""
     ticker = Ticker(progress, cancel, len(features), "Placing records on the map")
-    index = NearestIndex(features[fit], PLACE_K, seed)
+    base = features[fit]
     k = min(PLACE_K, len(fit))
-    nearest = np.empty((len(features), k), np.int64)
+    found = np.empty((len(features), k), np.int64)
     similarity = np.empty((len(features), k), np.float32)
+    cell = np.zeros(len(features), np.int64)
+    index = CellIndex(base, seed) if len(features) * len(fit) > EXACT_PAIRS_MAX else None
     for start in range(0, len(features), QUERY_BATCH):
         ticker.update(start)
         stop = min(len(features), start + QUERY_BATCH)
-        nearest[start:stop], similarity[start:stop] = index.query(features[start:stop], k)
-    nearest[fit, 0], similarity[fit, 0] = np.arange(len(fit)), 1.0  # NN-descent may miss a point's own self
+        if index is None:
+            found[start:stop], similarity[start:stop] = exact(features[start:stop], base, k)
+        else:
+            found[start:stop], similarity[start:stop], cell[start:stop] = index.query(features[start:stop], k)
+    found[fit, 0], similarity[fit, 0] = np.arange(len(fit)), 1.0  # a fitted record is its own nearest
     ticker.finish()
-    return Placement(fit, nearest, similarity)
+    if index is None:
+        cell = found[:, 0]
+    return Placement(fit, found, similarity, _split_big_cells(cell, found[:, 0]))
+
+
+def _split_big_cells(cell: np.ndarray, nearest_fit: np.ndarray) -> np.ndarray:
+    """Cells of over CELL_MAX records split by nearest fitted record (bounds the quadratic near-duplicate search)."""
+    sizes = np.bincount(cell)
+    big = sizes[cell] > CELL_MAX
+    if not big.any():
+        return cell
+    out = cell.copy()
+    out[big] = len(sizes) + nearest_fit[big]
+    return out
 
 
 def place(placement: Placement, fit_points: np.ndarray) -> np.ndarray:
@@ -86,10 +110,10 @@ def neighbour_ids(placement: Placement) -> np.ndarray:
 
 def cell_neighbors(vectors: np.ndarray, placement: Placement, k: int, progress: ProgressFn | None = None,
                    cancel: CancelFn | None = None) -> Neighbors:
-    """Each record's k nearest records by cosine among those that share its nearest fitted record (column 0 is
-    itself; a small cell is padded with the record itself at distance 1, never a near-duplicate)."""
+    """Each record's k nearest records by cosine among those of its cell (column 0 is itself; a small cell is
+    padded with the record itself at distance 1, never a near-duplicate)."""
     n = len(vectors)
-    cell = placement.nearest[:, 0]
+    cell = placement.cell
     order = np.argsort(cell, kind="stable")
     bounds = np.flatnonzero(np.diff(cell[order])) + 1
     indices = np.repeat(np.arange(n, dtype=np.int64)[:, None], k, axis=1)
