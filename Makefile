@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup bench bench-analysis bench-edits bench-map bench-live bench-compare package clean-venv
+.PHONY: demo test setup bench bench-analysis bench-edits bench-map bench-live bench-compare bench-million bench-embed package clean-venv
 
 demo: setup
 	$(BIN)/sft-explorer resources/demo/demo.jsonl
@@ -30,6 +30,12 @@ bench-live: setup
 
 bench-compare: setup
 	$(BIN)/python benchmarks/bench_compare.py
+
+bench-million: setup
+	$(BIN)/python benchmarks/bench_million.py
+
+bench-embed: setup
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python benchmarks/bench_embed.py
 
 package:
 	bash packaging/build.sh

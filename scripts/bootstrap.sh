@@ -19,5 +19,5 @@ echo "Installing SFT Explorer and its dependencies into $VENV (first run takes a
 if ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
   pip_ "$TORCH_SPEC" || pip_ torch
 fi
-pip_ -e ".[test]"
+pip_ -e ".[test,ray]"  # Ray: the optional embedding engine, installed here so its tests run
 echo "$want" > "$stamp"

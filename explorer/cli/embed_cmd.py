@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 
@@ -48,17 +49,17 @@ def run(args: argparse.Namespace) -> int:
     job = EmbedJob(texts, args.out, args.model or saved.model, field, args.device or saved.device, args.batch_size,
                    args.dtype)
     if args.engine == "ray":
-        try:
-            from explorer.core.analysis.ray_engine import embed_ray
-        except ImportError:
+        if importlib.util.find_spec("ray") is None:
             print("sft-explorer: error: the Ray engine needs Ray: pip install 'sft-explorer[ray]' "
                   "(or pip install 'ray[data]')", file=sys.stderr)
             return 2
+        from explorer.core.analysis.ray_engine import embed_ray
+
         outcome = embed_ray(job, args.address or os.environ.get("RAY_ADDRESS"), progress)
     else:
         outcome = embed_local(job, EmbeddingCache(), progress)
     progress.close()
-    retried = f"; {outcome.retried} batches retried after a worker failure" if outcome.retried else ""
+    retried = f"; {outcome.retried} worker restart(s), their blocks redone" if outcome.retried else ""
     where = f"computed on {outcome.device}" if outcome.computed else "computed"
     print(f"Wrote {outcome.count:,} vectors to {outcome.folder} ({outcome.computed:,} {where}, "
           f"{outcome.cached:,} from the cache{retried})")
