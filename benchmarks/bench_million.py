@@ -138,7 +138,8 @@ def _tree_rss(pid: int) -> int:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1]) * 1024
-            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+            for task in Path(f"/proc/{p}/task").iterdir():  # children of every thread, not only the main one
+                todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError):
             pass
     return total

@@ -1,5 +1,7 @@
 """The app's analysis in a helper process (real bundled model): same results as in-process, cancel works."""
 
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -79,3 +81,22 @@ def test_a_placed_record_keeps_its_place_after_a_rerun_in_the_shipped_app_path(t
         assert np.array_equal(workspace.analysis.xy[5], placed)
     finally:
         workspace.close()
+
+
+def test_big_vectors_come_back_memory_mapped_and_the_helper_keeps_using_them(tmp_path):
+    path = write(tmp_path / "d", planted_records(12)[0], "jsonl")
+    params = AnalysisParams(device="cpu", seed=1)
+    remote, mapped = RemotePipeline(str(path)), RemotePipeline(str(path), vectors_by_file=0)
+    try:
+        pickled = remote.run(params)
+        shared = mapped.run(params)
+        assert not isinstance(pickled.vectors, np.memmap) and isinstance(shared.vectors, np.memmap)
+        assert not shared.vectors.flags.writeable and not pathlib.Path(shared.vectors.filename).exists()
+        assert np.array_equal(shared.vectors, pickled.vectors) and np.array_equal(shared.clusters, pickled.clusters)
+        again = mapped.run(AnalysisParams(device="cpu", seed=1, min_cluster_size=6))  # the helper's mapped stage
+        assert np.array_equal(again.vectors, pickled.vectors) and np.array_equal(again.xy, pickled.xy)
+        query = mapped.embed_texts(["a question about the stars"], params)[0]
+        assert np.argmax(again.vectors @ query) == np.argmax(pickled.vectors @ query)
+    finally:
+        remote.close()
+        mapped.close()

@@ -117,6 +117,12 @@ class Pipeline:
         self._stages[name] = (key, value)
         return value
 
+    def replace_vectors(self, old: np.ndarray, new: np.ndarray) -> None:
+        """The cached embeddings stage holds `new` (equal values, say a memory map) instead of `old`."""
+        hit = self._stages.get("embeddings")
+        if hit is not None and hit[1].vectors is old:
+            self._stages["embeddings"] = (hit[0], dataclasses.replace(hit[1], vectors=new))
+
     def embedder(self, params: AnalysisParams) -> Embedder:
         """The embedder for `params`, loaded once and kept."""
         key = (params.model, params.device)
