@@ -37,21 +37,15 @@ def _by_size(labels: np.ndarray) -> np.ndarray:
 
 def near_duplicate_groups(knn: Neighbors, threshold: float) -> np.ndarray:
     """For each point, the lowest id of its group of points joined by cosine ≥ threshold (itself if alone)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     n = len(knn.indices)
-    parent = np.arange(n)
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     rows, cols = np.nonzero((1.0 - knn.distances) >= threshold)
-    for a, b in zip(rows.tolist(), knn.indices[rows, cols].tolist()):
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return np.array([root(i) for i in range(n)], dtype=np.int64)
+    pairs = coo_matrix((np.ones(len(rows), np.int8), (rows, knn.indices[rows, cols])), shape=(n, n))
+    _, group = connected_components(pairs, directed=False)
+    _, lowest = np.unique(group, return_index=True)  # ids ascend: a group's first record is its lowest id
+    return lowest[group].astype(np.int64)
 
 
 def balance(labels: np.ndarray) -> dict:

@@ -57,8 +57,10 @@ class LiveAnalysis:
         self.any_flag = self.flag_matrix.any(axis=1)
         self._flag_columns = np.ascontiguousarray(self.flag_matrix.T)
         """One contiguous row per flag: counting a flag under a mask reads one row, not the whole matrix."""
-        self.kind_names, codes = np.unique(np.asarray(analysis.kinds, dtype=object).astype(str), return_inverse=True)
-        self.kind_codes = codes.astype(np.int64)
+        names = sorted(set(analysis.kinds))  # what np.unique gives, without sorting a million strings
+        code_of = {name: k for k, name in enumerate(names)}
+        self.kind_names = np.array(names, dtype=str)
+        self.kind_codes = np.fromiter((code_of[k] for k in analysis.kinds), np.int64, n)
         cluster_ids, cluster_codes = np.unique(analysis.clusters, return_inverse=True)
         self.cluster_ids = cluster_ids.astype(np.int64)
         self.cluster_codes = cluster_codes.astype(np.int64)
