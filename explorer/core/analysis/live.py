@@ -47,12 +47,13 @@ class LiveAnalysis:
         self.check_params = checks.CheckParams(analysis.params.max_tokens, analysis.params.near_duplicate_threshold)
         self.taxonomy = taxonomy.load_taxonomy(analysis.params.taxonomy_path)
         self.alive = np.ones(n, dtype=bool)
-        self.flags: list[list[str]] = [list(f) for f in analysis.flags]
+        self.flags: list[list[str]] = list(analysis.flags)  # a record's list is replaced on change, never mutated
         self.tokens = {name: values.copy() for name, values in analysis.tokens.items()}
         self.flag_matrix = np.zeros((n, len(FLAG_NAMES)), dtype=bool)
         column = {name: k for k, name in enumerate(FLAG_NAMES)}
-        for i, fs in enumerate(self.flags):
-            for f in fs:
+        flagged = np.flatnonzero(np.fromiter(map(len, self.flags), np.int64, n))  # without a Python loop over all
+        for i in flagged.tolist():
+            for f in self.flags[i]:
                 self.flag_matrix[i, column[f]] = True
         self.any_flag = self.flag_matrix.any(axis=1)
         self._flag_columns = np.ascontiguousarray(self.flag_matrix.T)
