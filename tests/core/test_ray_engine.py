@@ -5,26 +5,12 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
+from benchmarks.bench_embed import instructions  # noqa: E402  (4 English and 2 Chinese templates × 20 topics)
 from explorer.core.analysis.embed_engines import EmbedJob, embed_local  # noqa: E402
 from explorer.core.analysis.ray_engine import KILL_MARKER, embed_ray  # noqa: E402
 from explorer.core.analysis.vectors_folder import read_vectors  # noqa: E402
 
 MODEL = "all-MiniLM-L6-v2"
-TEMPLATES = ["Explain {t} to a beginner in {n} sentences.", "Write a {n}-line poem about {t}.",
-             "List {n} common mistakes people make with {t}.", "Summarize the history of {t} in {n} words.",
-             "用{n}句话解释{t}。", "请列出关于{t}的{n}个事实。"]
-TOPICS = ["photosynthesis", "binary search", "the French revolution", "compound interest", "black holes",
-          "sourdough bread", "machine translation", "volcanoes", "jazz harmony", "tax law", "the immune system",
-          "chess openings", "climate change", "prime numbers", "urban planning", "Rust ownership", "坐标系", "唐诗",
-          "量子力学", "围棋"]
-
-
-def instructions(n: int) -> list[str]:
-    """`n` distinct instructions: 6 templates (4 English, 2 Chinese) × 20 topics × numbers."""
-    out = [tpl.format(t=topic, n=number) for number in range(2, 200) for topic in TOPICS for tpl in TEMPLATES]
-    return out[:n]
-
-
 TEXTS = instructions(2000)
 
 
