@@ -42,3 +42,16 @@ class Ticker:
 
     def finish(self) -> None:
         self.progress(self.total, self.total, self.text)
+
+
+def time_left_text(done: int, total: int, elapsed: float) -> str:
+    """' · about 3 min left' for a step that has run `elapsed` seconds and done `done` of `total` (at its rate so
+    far); '' while that says little: no total, nothing done yet, finished, or under 3 seconds in."""
+    if not total or done <= 0 or done >= total or elapsed < 3:
+        return ""
+    left = elapsed * (total - done) / done
+    if left < 60:
+        return f" · about {max(5, round(left / 5) * 5)} s left"
+    if left < 3600:
+        return f" · about {round(left / 60)} min left"
+    return f" · about {left / 3600:.1f} h left"

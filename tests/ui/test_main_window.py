@@ -227,3 +227,17 @@ def test_cluster_names_survive_reclustering(qtbot, window, tmp_path):
     assert doc.cluster_name(football + 1) == "sport questions"
     assert doc.session.state.cluster_names == {football + 1: "sport questions"}
     assert window.act_undo.text() == "Undo: carry cluster names to the new clusters"
+
+
+def test_a_long_step_shows_the_time_left_at_its_own_rate(window, monkeypatch):
+    import explorer.ui.status_area as status_area
+
+    clock = [100.0]
+    monkeypatch.setattr(status_area.time, "monotonic", lambda: clock[0])
+    area = window.status
+    area.show_progress("analysis", 0, 1000, "Placing records on the map")
+    clock[0] += 60
+    area.show_progress("analysis", 250, 1000, "Placing records on the map")
+    assert area.progress_text.text() == "Placing records on the map · about 3 min left"
+    area.show_progress("analysis", 10, 1000, "Near-duplicates within cells")  # a new step: its own clock
+    assert area.progress_text.text() == "Near-duplicates within cells"
