@@ -31,12 +31,13 @@ class CellIndex:
     """Exact cosine search within the PROBES cells nearest to each query (unit vectors)."""
 
     def __init__(self, base: np.ndarray, seed: int | None = 0):
-        self.base = np.asarray(base, dtype=np.float32)
-        self.centroids = _spherical_kmeans(self.base, cell_count(len(self.base)), seed)
-        cells = self.assign(self.base)
+        base = np.asarray(base, dtype=np.float32)
+        self.centroids = _spherical_kmeans(base, cell_count(len(base)), seed)
+        cells = self.assign(base)
         self.order = np.argsort(cells, kind="stable")
+        """Base ids in cell order: `sorted_base[i]` is `base[order[i]]`."""
         self.bounds = np.searchsorted(cells[self.order], np.arange(len(self.centroids) + 1))
-        self.sorted_base = self.base[self.order]
+        self.sorted_base = base[self.order]  # the one copy kept: each cell's records side by side
 
     def assign(self, rows: np.ndarray) -> np.ndarray:
         """Each row's nearest centroid."""
@@ -45,7 +46,7 @@ class CellIndex:
     def query(self, rows: np.ndarray, k: int, probes: int = PROBES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(indices into base, cosine similarities), both (len(rows), k) best first, and each row's nearest cell."""
         rows = np.asarray(rows, dtype=np.float32)
-        k = max(1, min(k, len(self.base)))
+        k = max(1, min(k, len(self.order)))
         probes = min(probes, len(self.centroids))
         parts = [self._query(rows[start:start + QUERY_BATCH], k, probes) for start in range(0, len(rows), QUERY_BATCH)]
         if not parts:
@@ -81,7 +82,8 @@ class CellIndex:
         idx, sim = np.take_along_axis(cand_idx, best, axis=1), np.take_along_axis(cand_sim, best, axis=1)
         short = np.flatnonzero((idx < 0).any(axis=1))  # fewer than k base records in the probed cells
         if len(short):
-            idx[short], sim[short] = exact(rows[short], self.base, k)
+            found, sim[short] = exact(rows[short], self.sorted_base, k)
+            idx[short] = self.order[found]
         return idx, sim, first
 
 

@@ -209,7 +209,7 @@ class Pipeline:
         lex = self._lexical_stage(texts, p, s, progress, cancel)
         w = p.embedding_weight
         feat_key = (emb_key, lex_key, w)
-        if sampled_fit.fit_indices(n, p.fit_sample, p.seed) is None:
+        if not sampled_fit.is_sampled(n, p.fit_sample):
             features = self._stage("features", feat_key, lambda: lexical.hybrid(vectors, lex["records"], w), s)
         else:  # a big dataset: the sample's rows and the rows being placed are made when needed, never all at once
             features = lexical.HybridRows(vectors, lex["records"], w)

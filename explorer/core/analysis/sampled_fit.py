@@ -27,9 +27,14 @@ CELL_MAX = 20_000
 """Records above which a cell is searched for near-duplicates by parts (records sharing a nearest fitted record)."""
 
 
+def is_sampled(n: int, fit_sample: int | None) -> bool:
+    """Whether n records are fitted on a sample (more than fit_sample of them)."""
+    return bool(fit_sample) and n > fit_sample
+
+
 def fit_indices(n: int, fit_sample: int | None, seed: int | None) -> np.ndarray | None:
     """The records the map is fitted on (sorted), or None when all of them are (n ≤ fit_sample, or no sample)."""
-    if not fit_sample or n <= fit_sample:
+    if not is_sampled(n, fit_sample):
         return None
     return np.sort(np.random.default_rng(seed or 0).choice(n, fit_sample, replace=False))
 
@@ -58,8 +63,8 @@ def nearest_fitted(features: np.ndarray, fit: np.ndarray, seed: int | None, prog
     k = min(PLACE_K, len(fit))
     found = np.empty((len(features), k), np.int64)
     similarity = np.empty((len(features), k), np.float32)
-    cell = np.zeros(len(features), np.int64)
     index = CellIndex(base, seed) if len(features) * len(fit) > EXACT_PAIRS_MAX else None
+    cell = np.empty(len(features), np.int64)
     for start in range(0, len(features), QUERY_BATCH):
         ticker.update(start)
         stop = min(len(features), start + QUERY_BATCH)
@@ -69,7 +74,7 @@ def nearest_fitted(features: np.ndarray, fit: np.ndarray, seed: int | None, prog
             found[start:stop], similarity[start:stop], cell[start:stop] = index.query(features[start:stop], k)
     found[fit, 0], similarity[fit, 0] = np.arange(len(fit)), 1.0  # a fitted record is its own nearest
     ticker.finish()
-    if index is None:
+    if index is None:  # small enough for exact search: a record's cell is its nearest fitted record
         cell = found[:, 0]
     return Placement(fit, found, similarity, _split_big_cells(cell, found[:, 0]))
 
