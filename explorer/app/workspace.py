@@ -21,6 +21,7 @@ from explorer.app.workspace_compare import WorkspaceCompare
 from explorer.app.workspace_jobs import Job, WorkspaceJobs
 from explorer.core import formats, tokens
 from explorer.core.analysis import vectors_folder
+from explorer.core.analysis.clustering import near_duplicate_groups
 from explorer.core.analysis.facets import FacetIndex, Filter, metadata_columns
 from explorer.core.analysis.labels import carry_renames
 from explorer.core.analysis.live import LiveAnalysis
@@ -32,6 +33,29 @@ from explorer.core.errors import DatasetError
 from explorer.core.formats import ColumnMapping
 from explorer.core.record import Record
 from explorer.core.settings import load_eval_sets
+
+DUPLICATE_THRESHOLD = 0.95
+"""The duplicates panel's first cosine threshold: its groups are made with the analysis, off the window's thread."""
+
+
+@dataclass
+class PreparedAnalysis:
+    """An analysis and what the window makes from it, built in the analysis job's thread: at a million records
+    these take seconds the window must not wait for."""
+
+    analysis: Analysis
+    live: LiveAnalysis
+    centres: list[ClusterCentre]
+    duplicate_roots: dict[float, np.ndarray]
+    """Near-duplicate group root per record, by cosine threshold (more are added as the user asks)."""
+
+
+def prepare(analysis: Analysis) -> PreparedAnalysis:
+    """The live counts (before any edit), the clusters' centres and the first near-duplicate groups."""
+    roots = {} if analysis.neighbors is None else {
+        DUPLICATE_THRESHOLD: near_duplicate_groups(analysis.neighbors, DUPLICATE_THRESHOLD)}
+    return PreparedAnalysis(analysis, LiveAnalysis(analysis), _centres_of_clusters(analysis), roots)
+
 
 @dataclass
 class Loaded:
@@ -62,6 +86,7 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         self.can_leave_current: Callable[[], bool] = lambda: True
         """Asked before the current record changes; False keeps it (e.g. unapplied text and the user cancels)."""
         self._centres: list[ClusterCentre] = []
+        self._duplicate_roots: dict[float, np.ndarray] = {}
         self.opened, self.closed = Event("opened"), Event("closed")
         self.analysis_changed = Event("analysis_changed")
         self.records_changed = Event("records_changed")
@@ -140,15 +165,16 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
             return None
         self.params = params or self.params
         pipeline, p = self.pipeline, self.params
-        return lambda progress, cancel: pipeline.run(p, progress, cancel)
+        return lambda progress, cancel: prepare(pipeline.run(p, progress, cancel))
 
-    def analysis_done(self, analysis: Analysis) -> None:
-        previous, self.analysis = self.analysis, analysis
-        self.live = LiveAnalysis(analysis)
+    def analysis_done(self, result: PreparedAnalysis | Analysis) -> None:
+        """Show a finished analysis; edits made while it ran are applied to its live counts here."""
+        prepared = result if isinstance(result, PreparedAnalysis) else prepare(result)
+        previous, self.analysis = self.analysis, prepared.analysis
+        self.live, self._centres, self._duplicate_roots = prepared.live, prepared.centres, prepared.duplicate_roots
         state = self.session.state
         self.live.update(set(state.deleted) | set(state.objects) | set(state.kinds), state.deleted,
                          self._edited_record, state.kinds.get)
-        self._centres = _centres_of_clusters(analysis)
         self.filter_mask = None if self.filter.is_empty() else self.facet_index().mask(self.filter)
         self._carry_cluster_names(previous)
         if previous is not None:
@@ -175,7 +201,7 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         had = self.dataset is not None
         self.close_comparison()
         self.dataset = self.session = self.pipeline = self.analysis = self.live = self.filter_mask = None
-        self.columns, self.filter, self._centres = {}, Filter(), []
+        self.columns, self.filter, self._centres, self._duplicate_roots = {}, Filter(), [], {}
         if had:
             self.selection, self.current = np.zeros(0, dtype=np.int64), None
             self.closed.emit()
@@ -197,6 +223,16 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         if self.analysis is not None:
             return getattr(self.analysis.texts, field)[rid]
         return getattr(self.record(rid), field)
+
+    def duplicate_roots(self, threshold: float) -> np.ndarray | None:
+        """Each record's near-duplicate group root at this cosine threshold (itself when alone); None before an
+        analysis with a neighbour graph."""
+        if self.analysis is None or self.analysis.neighbors is None:
+            return None
+        threshold = round(threshold, 4)
+        if threshold not in self._duplicate_roots:
+            self._duplicate_roots[threshold] = near_duplicate_groups(self.analysis.neighbors, threshold)
+        return self._duplicate_roots[threshold]
 
     def is_deleted(self, rid: int) -> bool:
         return self.session is not None and rid in self.session.state.deleted

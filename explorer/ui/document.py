@@ -69,7 +69,8 @@ class Document(QObject):
     # -- what the widgets read (the workspace's state) ---------------------------------------------------
     def __getattr__(self, name: str):
         if name in ("dataset", "session", "pipeline", "analysis", "live", "columns", "filter_mask", "params",
-                    "record", "text", "is_deleted", "tags", "cluster_name", "facet_index", "export_rows"):
+                    "record", "text", "is_deleted", "tags", "cluster_name", "facet_index", "export_rows",
+                    "duplicate_roots"):
             return getattr(self.__dict__["workspace"], name)
         raise AttributeError(name)
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis.pipeline import Analysis, AnalysisParams, Pipeline
+from explorer.core.analysis.texts import PackedStrings
 from explorer.core.errors import DatasetError
 from explorer.core.formats import ColumnMapping
 from explorer.core.helper_process import HelperCrashed, HelperProcess, send
@@ -198,7 +199,9 @@ def _answer(pipeline: Pipeline, request: dict, send, vectors_by_file: int) -> No
         if analysis.vectors.nbytes > vectors_by_file:
             extra["vectors_file"] = str(_share_vectors(pipeline, analysis.vectors))
             analysis = dataclasses.replace(analysis, vectors=None)
-        analysis = dataclasses.replace(analysis, texts=analysis.texts.packed())  # the app unpickles it at once
+        # The app unpickles it at once, holding the window's lock on Python: columns of strings go packed.
+        analysis = dataclasses.replace(analysis, texts=analysis.texts.packed(),
+                                       kind_reasons=PackedStrings(analysis.kind_reasons))
         data = pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL)
         send({"result": len(data), **extra}, data)
 

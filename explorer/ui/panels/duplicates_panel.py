@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem,
                                QPushButton, QSlider, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from explorer.core.analysis.clustering import near_duplicate_groups
+from explorer.app.workspace import DUPLICATE_THRESHOLD
 from explorer.core.curation import edits as E
 
 
@@ -25,11 +25,9 @@ class DuplicatesPanel(QWidget):
         super().__init__(parent)
         self.document = None
         self.groups: list[list[int]] = []
-        self._roots: tuple[object, float, np.ndarray] | None = None
-        """(analysis, threshold, group root per record): grouping is redone only when either changes."""
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setRange(80, 100)
-        self.slider.setValue(95)
+        self.slider.setValue(round(DUPLICATE_THRESHOLD * 100))
         self.value = QLabel("0.95")
         self.slider.valueChanged.connect(self.regroup)
         self.list = QListWidget()
@@ -89,11 +87,9 @@ class DuplicatesPanel(QWidget):
     def _fill(self, doc, a) -> None:
         self.list.clear()
         self.groups = []
-        if a is None or a.neighbors is None:
+        roots = doc.duplicate_roots(self.threshold) if a is not None else None
+        if roots is None:
             return
-        if self._roots is None or self._roots[0] is not a or self._roots[1] != self.threshold:
-            self._roots = (a, self.threshold, near_duplicate_groups(a.neighbors, self.threshold))
-        roots = self._roots[2]
         alive = np.ones(len(roots), dtype=bool)
         alive[list(doc.session.state.deleted)] = False
         members = np.flatnonzero(alive & (roots != np.arange(len(roots))))  # records joined to an earlier one

@@ -1,0 +1,39 @@
+"""The analysis reaches the window prepared: live counts, cluster centres and near-duplicate groups are made in
+the analysis job (off the window's thread), and edits made while it ran still count when it is shown."""
+
+import numpy as np
+
+from explorer.app.workspace import DUPLICATE_THRESHOLD, PreparedAnalysis, Workspace
+from explorer.core.analysis.clustering import near_duplicate_groups
+from explorer.core.analysis.embed_cache import EmbeddingCache
+from explorer.core.analysis.pipeline import AnalysisParams, Pipeline
+from explorer.core.curation import edits as E
+from tests.fakes import FakeEmbedder, planted_records
+from tests.samples import write
+
+
+def test_the_job_prepares_the_analysis_and_edits_made_meanwhile_still_count(tmp_path):
+    records, _ = planted_records(10)
+    records += [dict(records[0]), dict(records[1])]  # two exact copies: near-duplicate groups to find
+    path = write(tmp_path / "d", records, "jsonl")
+    fake = FakeEmbedder()
+    ws = Workspace(lambda d: Pipeline(d, lambda p: fake, EmbeddingCache(tmp_path / "c.sqlite")),
+                   AnalysisParams(model="fake", seed=3, min_cluster_size=5))
+    ws.load_done(ws.load_job(path)(None, None))
+    job = ws.analysis_job()
+    ws.apply(E.Delete((3,)))  # while the analysis runs
+    prepared = job(None, None)
+    assert isinstance(prepared, PreparedAnalysis)
+    assert prepared.live.count() == len(records)  # made before it knew of the deletion
+    ws.analysis_done(prepared)
+    assert ws.live.count() == len(records) - 1 and not ws.live.alive[3]
+    assert sum(c.size for c in ws.cluster_centres()) == int((ws.analysis.clusters >= 0).sum())
+
+    roots = ws.duplicate_roots(DUPLICATE_THRESHOLD)
+    assert roots is prepared.duplicate_roots[DUPLICATE_THRESHOLD]  # not regrouped on the window's thread
+    assert roots[len(records) - 2] == roots[0] and roots[len(records) - 1] == roots[1]
+    looser = ws.duplicate_roots(0.5)
+    assert np.array_equal(looser, near_duplicate_groups(ws.analysis.neighbors, 0.5))
+    assert ws.duplicate_roots(0.5) is looser  # asked again: kept
+    ws.close()
+    assert ws.duplicate_roots(DUPLICATE_THRESHOLD) is None
