@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explorer.core.analysis.live import FLAG_NAMES
 from explorer.core.analysis.taxonomy import UNASSIGNED
 
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
@@ -56,14 +57,16 @@ def groups_for(mode: str, document) -> Groups:
         index = rank[live.kind_codes]
         colors = [QUIET if k == UNASSIGNED else PALETTE[i % len(PALETTE)] for i, k in enumerate(names)]
     elif mode == "flags":
-        names = ["no flags"] + [f for f in sorted({f for fs in live.flags for f in fs})]
-        lookup = {f: i for i, f in enumerate(names)}
-        index = np.array([lookup[fs[0]] if fs else 0 for fs in live.flags], dtype=np.int64)
+        present = [f for f, on in zip(FLAG_NAMES, live.flag_matrix.any(axis=0).tolist()) if on]
+        names = ["no flags"] + sorted(present)
+        colour_of = np.array([names.index(f) if f in present else 0 for f in FLAG_NAMES], dtype=np.int64)
+        index = np.where(live.any_flag, colour_of[live.flag_matrix.argmax(axis=1)], 0)  # by the first flag
         colors = [QUIET] + [PALETTE[(i + 2) % len(PALETTE)] for i in range(len(names) - 1)]
     elif mode.startswith("flag:"):
         flag = mode.split(":", 1)[1]
         names = [f"without {flag}", flag]
-        index = np.array([1 if flag in fs else 0 for fs in live.flags], dtype=np.int64)
+        index = (live.flag_matrix[:, FLAG_NAMES.index(flag)] if flag in FLAG_NAMES else
+                 np.zeros(len(live), dtype=bool)).astype(np.int64)
         colors = [QUIET, "#e15759"]
     elif mode.startswith("column:"):
         names_, codes = document.columns[mode.split(":", 1)[1]]
@@ -77,11 +80,13 @@ def groups_for(mode: str, document) -> Groups:
         index = bins.astype(np.int64)
         colors = ["#c6dbef", "#6baed6", "#2171b5", "#08306b", "#e15759"]
     elif mode == "tags":
-        tag_names = sorted({t for rid in range(n) for t in document.tags(rid)})
+        tagged = {rid: tags for rid, tags in document.session.state.tags.items() if tags}  # only tagged records
+        tag_names = sorted({t for tags in tagged.values() for t in tags})
         names = ["untagged"] + tag_names
         lookup = {t: i for i, t in enumerate(names)}
-        index = np.array([lookup[min(document.tags(rid))] if document.tags(rid) else 0 for rid in range(n)],
-                         dtype=np.int64)
+        index = np.zeros(n, dtype=np.int64)
+        for rid, tags in tagged.items():
+            index[rid] = lookup[min(tags)]
         colors = [QUIET] + [PALETTE[i % len(PALETTE)] for i in range(len(tag_names))]
     elif mode == "change":  # against the compared version (File → Compare with…)
         codes = document.workspace.change_status()

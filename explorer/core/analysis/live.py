@@ -9,12 +9,13 @@ clusters themselves stay as analysed until the user re-runs the analysis.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from explorer.core import tokens as tokens_mod
 from explorer.core.analysis import checks, clustering, taxonomy
+from explorer.core.analysis.packed import PackedFlags
 from explorer.core.analysis.pipeline import Analysis
 from explorer.core.analysis.texts import RecordTexts, add_record
 from explorer.core.record import Record
@@ -38,6 +39,38 @@ def recheck(record: Record, params: checks.CheckParams, prompt_only: bool = Fals
     return flags, counts
 
 
+def flag_matrix(flags: Sequence[list[str]], n: int) -> np.ndarray:
+    """(n, len(FLAG_NAMES)) bool: which flags each record has (from packed bits without a loop over records)."""
+    matrix = np.zeros((n, len(FLAG_NAMES)), dtype=bool)
+    if isinstance(flags, PackedFlags):
+        for k, name in enumerate(flags.names):
+            matrix[:, FLAG_NAMES.index(name)] = (flags.bits >> np.uint64(k)) & np.uint64(1)
+        return matrix
+    column = {name: k for k, name in enumerate(FLAG_NAMES)}
+    for i in np.flatnonzero(np.fromiter(map(len, flags), np.int64, n)).tolist():
+        for f in flags[i]:
+            matrix[i, column[f]] = True
+    return matrix
+
+
+class FlagRows(Sequence):
+    """The flag names of each record, read from a flag matrix (which stays the one thing that changes)."""
+
+    def __init__(self, matrix: np.ndarray):
+        self.matrix = matrix
+
+    def __len__(self) -> int:
+        return len(self.matrix)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return [FLAG_NAMES[k] for k in np.flatnonzero(self.matrix[i]).tolist()]
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return iter(PackedFlags.from_matrix(self.matrix, FLAG_NAMES))
+
+
 class LiveAnalysis:
     """Current flags, tokens and counts over the records that are not deleted."""
 
@@ -47,14 +80,10 @@ class LiveAnalysis:
         self.check_params = checks.CheckParams(analysis.params.max_tokens, analysis.params.near_duplicate_threshold)
         self.taxonomy = taxonomy.load_taxonomy(analysis.params.taxonomy_path)
         self.alive = np.ones(n, dtype=bool)
-        self.flags: list[list[str]] = list(analysis.flags)  # a record's list is replaced on change, never mutated
         self.tokens = {name: values.copy() for name, values in analysis.tokens.items()}
-        self.flag_matrix = np.zeros((n, len(FLAG_NAMES)), dtype=bool)
-        column = {name: k for k, name in enumerate(FLAG_NAMES)}
-        flagged = np.flatnonzero(np.fromiter(map(len, self.flags), np.int64, n))  # without a Python loop over all
-        for i in flagged.tolist():
-            for f in self.flags[i]:
-                self.flag_matrix[i, column[f]] = True
+        self.flag_matrix = flag_matrix(analysis.flags, n)
+        self.flags = FlagRows(self.flag_matrix)
+        """Each record's flags now, as lists of names (read from `flag_matrix`: no million lists to keep)."""
         self.any_flag = self.flag_matrix.any(axis=1)
         self._flag_columns = np.ascontiguousarray(self.flag_matrix.T)
         """One contiguous row per flag: counting a flag under a mask reads one row, not the whole matrix."""
@@ -114,7 +143,6 @@ class LiveAnalysis:
         return self.kind_names[self.kind_codes].tolist()
 
     def _set(self, i: int, flags: list[str], counts: dict[str, int]) -> None:
-        self.flags[i] = flags
         self.flag_matrix[i] = [name in flags for name in FLAG_NAMES]
         self._flag_columns[:, i] = self.flag_matrix[i]
         self.any_flag[i] = bool(flags)

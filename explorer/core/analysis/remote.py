@@ -26,9 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from explorer.core.analysis import checks
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis.pipeline import Analysis, AnalysisParams, Pipeline
-from explorer.core.analysis.texts import PackedStrings
+from explorer.core.analysis.packed import PackedFlags, PackedStrings
 from explorer.core.errors import DatasetError
 from explorer.core.formats import ColumnMapping
 from explorer.core.helper_process import HelperCrashed, HelperProcess, send
@@ -199,9 +200,10 @@ def _answer(pipeline: Pipeline, request: dict, send, vectors_by_file: int) -> No
         if analysis.vectors.nbytes > vectors_by_file:
             extra["vectors_file"] = str(_share_vectors(pipeline, analysis.vectors))
             analysis = dataclasses.replace(analysis, vectors=None)
-        # The app unpickles it at once, holding the window's lock on Python: columns of strings go packed.
+        # The app unpickles it in one call that holds Python's lock (the window waits): per-record columns go packed.
         analysis = dataclasses.replace(analysis, texts=analysis.texts.packed(),
-                                       kind_reasons=PackedStrings(analysis.kind_reasons))
+                                       kind_reasons=PackedStrings(analysis.kind_reasons),
+                                       flags=PackedFlags(analysis.flags, tuple(checks.FLAGS)))
         data = pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL)
         send({"result": len(data), **extra}, data)
 

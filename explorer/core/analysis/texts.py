@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
+from explorer.core.analysis.packed import PackedStrings
 from explorer.core.dataset import Dataset
 from explorer.core.progress import CancelFn, ProgressFn
 from explorer.core.record import Record
 
 EMBED_FIELDS = ("instruction", "response", "user_turns")
 STRING_COLUMNS = ("instruction", "response", "user_turns", "conversation", "system")
-
-
-class PackedStrings(Sequence):
-    """A read-only column of strings held as one UTF-8 buffer and offsets: pickled and unpickled in milliseconds
-    (a list of a million strings takes seconds, and the app's window would wait on them)."""
-
-    def __init__(self, strings: list[str]):
-        encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
-        self.data = b"".join(encoded)
-        self.offsets = np.zeros(len(encoded) + 1, np.int64)
-        np.cumsum([len(e) for e in encoded], out=self.offsets[1:])
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
-        return self.data[self.offsets[i]:self.offsets[i + 1]].decode("utf-8", "surrogatepass")
-
-    def __iter__(self) -> Iterator[str]:
-        return (self[i] for i in range(len(self)))
 
 
 @dataclass
