@@ -34,9 +34,12 @@ def command(module: ModuleType, *args: str) -> list[str]:
     return [sys.executable, "-m", module.__name__, *args]
 
 
-def send(out: BinaryIO, message: dict, data: bytes = b"") -> None:
-    """Helper side: one JSON line, then `data` (announce its size with `"result": len(data)`)."""
-    out.write(json.dumps(message).encode() + b"\n" + data)
+def send(out: BinaryIO, message: dict, data: bytes | list = b"") -> None:
+    """Helper side: one JSON line, then `data`, bytes or a list of buffers written one after the other (announce
+    their total size with `"result": size`)."""
+    out.write(json.dumps(message).encode() + b"\n")
+    for chunk in data if isinstance(data, list) else [data]:
+        out.write(chunk)
     out.flush()
 
 
@@ -77,9 +80,20 @@ class HelperProcess:
         for line in self.proc.stdout:
             message = json.loads(line)
             if "result" in message:
-                message["data"] = self.proc.stdout.read(message["result"])
+                message["data"] = self._read_exactly(message["result"])
             self.messages.put(message)
         self.messages.put(None)  # the helper's stdout closed: it stopped
+
+    def _read_exactly(self, size: int) -> bytearray:
+        """`size` bytes of stdout in a writable buffer (arrays unpickled on it stay writable, with no copy)."""
+        data = bytearray(size)
+        view, done = memoryview(data), 0
+        while done < size:
+            got = self.proc.stdout.readinto(view[done:])
+            if not got:
+                raise EOFError(f"the helper stopped after {done} of {size} bytes")
+            done += got
+        return data
 
     def _read_stderr(self) -> None:
         for line in self.proc.stderr:

@@ -2,6 +2,7 @@
 
 import pickle
 
+import numpy as np
 import pytest
 
 from explorer.core.analysis.checks import FLAGS
@@ -37,3 +38,19 @@ def test_packed_flags_read_back_like_the_lists_in_the_checks_order():
     assert packed.bits.dtype.kind == "u" and packed.bits.nbytes == 8 * len(flags)
     with pytest.raises(KeyError):
         PackedFlags([["no_such_flag"]], tuple(FLAGS))
+
+
+def test_results_travel_with_their_arrays_out_of_band_and_arrive_writable():
+    from explorer.core.analysis.remote import _pickled, _unpickle
+
+    result = {"xy": np.arange(20_000, dtype=np.float32).reshape(-1, 2), "texts": PackedStrings(STRINGS * 1000),
+              "flags": PackedFlags([["too_long"]] * 5000, tuple(FLAGS))}
+    message, chunks = _pickled(result, {"vectors_file": "x"})
+    data = bytearray(b"".join(bytes(c) for c in chunks))  # what the app reads from the helper's pipe
+    assert message["vectors_file"] == "x" and message["result"] == len(data)
+    assert len(chunks[0]) < 2_000 and sum(message["buffers"]) > 80_000  # the pickle itself is tiny
+    back = _unpickle({**message, "data": data})
+    assert np.array_equal(back["xy"], result["xy"]) and list(back["texts"]) == STRINGS * 1000
+    assert back["flags"][4999] == ["too_long"]
+    assert np.shares_memory(back["xy"], np.frombuffer(data, np.uint8))  # no copy was made
+    back["xy"][0, 0] = -1.0  # writable: the app moves placed records

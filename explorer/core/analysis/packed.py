@@ -18,7 +18,7 @@ class PackedStrings(Sequence):
 
     def __init__(self, strings: list[str]):
         encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
-        self.data = b"".join(encoded)
+        self.data = np.frombuffer(b"".join(encoded), np.uint8)  # an array pickles out of band (see remote.py)
         self.offsets = np.zeros(len(encoded) + 1, np.int64)
         np.cumsum([len(e) for e in encoded], out=self.offsets[1:])
 
@@ -32,7 +32,7 @@ class PackedStrings(Sequence):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        return self.data[self.offsets[i]:self.offsets[i + 1]].decode("utf-8", "surrogatepass")
+        return self.data[self.offsets[i]:self.offsets[i + 1]].tobytes().decode("utf-8", "surrogatepass")
 
     def __iter__(self) -> Iterator[str]:
         return (self[i] for i in range(len(self)))

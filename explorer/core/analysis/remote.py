@@ -93,7 +93,7 @@ class RemotePipeline:
     def run(self, params: AnalysisParams = AnalysisParams(), progress: ProgressFn | None = None,
             cancel: CancelFn | None = None) -> Analysis:
         answer = self._request({"run": dataclasses.asdict(params)}, progress, cancel)
-        analysis = pickle.loads(answer["data"])  # noqa: S301 - produced by our own helper, see module doc
+        analysis = _unpickle(answer)
         if "vectors_file" in answer:
             analysis = dataclasses.replace(analysis, vectors=_open_shared(Path(answer["vectors_file"])))
         return analysis
@@ -149,7 +149,7 @@ def _serve(args: dict) -> None:
 
     out = sys.stdout.buffer
 
-    def reply(message: dict, data: bytes = b"") -> None:
+    def reply(message: dict, data: bytes | list = b"") -> None:
         send(out, message, data)
 
     mapping = ColumnMapping(**args["mapping"]) if args.get("mapping") else None
@@ -204,8 +204,28 @@ def _answer(pipeline: Pipeline, request: dict, send, vectors_by_file: int) -> No
         analysis = dataclasses.replace(analysis, texts=analysis.texts.packed(),
                                        kind_reasons=PackedStrings(analysis.kind_reasons),
                                        flags=PackedFlags(analysis.flags, tuple(checks.FLAGS)))
-        data = pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL)
-        send({"result": len(data), **extra}, data)
+        send(*_pickled(analysis, extra))
+
+
+def _pickled(analysis: Analysis, message: dict) -> tuple[dict, list]:
+    """The message announcing a pickled result, and its data: the pickle, then its arrays' raw buffers out of band
+    (the app unpickles onto the buffers it read, copying nothing while it holds Python's lock)."""
+    buffers: list[pickle.PickleBuffer] = []
+    main = pickle.dumps(analysis, protocol=5, buffer_callback=buffers.append)
+    raw = [b.raw() for b in buffers]
+    sizes = [r.nbytes for r in raw]
+    return {**message, "result": len(main) + sum(sizes), "buffers": sizes}, [main, *raw]
+
+
+def _unpickle(answer: dict) -> Analysis:
+    data = memoryview(answer["data"])
+    sizes = answer.get("buffers", [])
+    at = len(data) - sum(sizes)
+    main, views = data[:at], []
+    for size in sizes:
+        views.append(data[at:at + size])
+        at += size
+    return pickle.loads(main, buffers=views)  # noqa: S301 - produced by our own helper, see module doc
 
 
 def _share_vectors(pipeline: Pipeline, vectors: np.ndarray) -> Path:
