@@ -9,6 +9,8 @@ Expected files in the data folder (any may be missing; its set is skipped):
   vicuna.jsonl           lm-sys/FastChat fastchat/llm_judge/data/vicuna_bench/question.jsonl
   wizardlm_test.jsonl    nlpxucan/WizardLM WizardLM/data/WizardLM_testset.jsonl
   dolly_sample.jsonl     lines of databricks-dolly-15k.jsonl
+  firefly_zh.jsonl       {"instruction", "label"} lines of yangjianxin1/Firefly-LLaMA2-Chinese data/firefly-eval.xlsx
+                         (Chinese; `label` is its `kind` column)
   supernat_en.jsonl      Super-NaturalInstructions task instances: {"instruction", "task", "group"}, `group` being
                          the task's category as the benchmark names it (the stored files' own are often stale)
 """
@@ -67,6 +69,11 @@ def _dolly(d: Path):
         yield text, r["category"]
 
 
+def _firefly(d: Path):
+    for r in _jsonl(d / "firefly_zh.jsonl"):
+        yield r["instruction"], r["label"]
+
+
 def _supernat(mapping: dict):
     def read(d: Path):
         for r in _jsonl(d / "supernat_en.jsonl"):
@@ -85,6 +92,7 @@ def load_sets(data: Path) -> dict[str, tuple[str, list[Item]]]:
 
     sources = [("alignbench", "zh", "alignbench.jsonl", _alignbench),
                ("chinese_llama_alpaca", "zh", "cla", _chinese_llama_alpaca),
+               ("firefly", "zh", "firefly_zh.jsonl", _firefly),
                ("mtbench", "en", "mtbench.jsonl", _fastchat("mtbench.jsonl")),
                ("vicuna", "en", "vicuna.jsonl", _fastchat("vicuna.jsonl")),
                ("wizardlm", "en", "wizardlm_test.jsonl", _wizardlm),

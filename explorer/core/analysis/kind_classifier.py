@@ -20,9 +20,9 @@ import numpy as np
 BANK_DIR = Path(__file__).resolve().parents[3] / "resources" / "kind_examples"
 EMBEDDING_WEIGHT = 0.3
 """Share of the sentence embedding in the features kinds are judged on (the rest: character n-grams)."""
-REGULARISATION = 1.0
+REGULARISATION = 2.0
 """The logistic regression's C (higher: follows the examples more closely)."""
-NEIGHBOUR_SHARE = 0.8
+NEIGHBOUR_SHARE = 0.6
 """How much the mean of a record's neighbours' probabilities counts against its own."""
 KEYWORD_NUDGE = 0.1
 CHUNK = 50_000
