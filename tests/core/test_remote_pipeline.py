@@ -1,6 +1,7 @@
 """The app's analysis in a helper process (real bundled model): same results as in-process, cancel works."""
 
 import pathlib
+import tempfile
 
 import numpy as np
 import pytest
@@ -84,15 +85,22 @@ def test_a_placed_record_keeps_its_place_after_a_rerun_in_the_shipped_app_path(t
 
 
 def test_big_vectors_come_back_memory_mapped_and_the_helper_keeps_using_them(tmp_path):
+    """Above `vectors_by_file` (0 here) the vectors come back as a shared memory map and the rest of the result
+    through a file the app maps copy-on-write, not through the pipe."""
     path = write(tmp_path / "d", planted_records(12)[0], "jsonl")
     params = AnalysisParams(device="cpu", seed=1)
     remote, mapped = RemotePipeline(str(path)), RemotePipeline(str(path), vectors_by_file=0)
+    leftovers = set(pathlib.Path(tempfile.gettempdir()).glob("sft-explorer-result-*"))
     try:
         pickled = remote.run(params)
         shared = mapped.run(params)
         assert not isinstance(pickled.vectors, np.memmap) and isinstance(shared.vectors, np.memmap)
         assert not shared.vectors.flags.writeable and not pathlib.Path(shared.vectors.filename).exists()
         assert np.array_equal(shared.vectors, pickled.vectors) and np.array_equal(shared.clusters, pickled.clusters)
+        assert list(shared.flags) == list(pickled.flags) and shared.kinds == pickled.kinds
+        assert list(shared.texts.instruction) == list(pickled.texts.instruction)
+        shared.xy[0] = (1.0, 2.0)  # the app moves placed records: the mapped result is writable (a private copy)
+        assert set(pathlib.Path(tempfile.gettempdir()).glob("sft-explorer-result-*")) <= leftovers  # none left
         again = mapped.run(AnalysisParams(device="cpu", seed=1, min_cluster_size=6))  # the helper's mapped stage
         assert np.array_equal(again.vectors, pickled.vectors) and np.array_equal(again.xy, pickled.xy)
         query = mapped.embed_texts(["a question about the stars"], params)[0]

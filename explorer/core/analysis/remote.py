@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import mmap
 import os
 import pickle
 import sys
@@ -204,7 +205,12 @@ def _answer(pipeline: Pipeline, request: dict, send, vectors_by_file: int) -> No
         analysis = dataclasses.replace(analysis, texts=analysis.texts.packed(),
                                        kind_reasons=PackedStrings(analysis.kind_reasons),
                                        flags=PackedFlags(analysis.flags, tuple(checks.FLAGS)))
-        send(*_pickled(analysis, extra))
+        message, chunks = _pickled(analysis, extra)
+        if message["result"] > vectors_by_file:  # big: through a file the app maps, not streamed through the pipe
+            message["result_file"] = str(_write_result(chunks))
+            send({k: v for k, v in message.items() if k != "result"})
+        else:
+            send(message, chunks)
 
 
 def _pickled(analysis: Analysis, message: dict) -> tuple[dict, list]:
@@ -217,8 +223,30 @@ def _pickled(analysis: Analysis, message: dict) -> tuple[dict, list]:
     return {**message, "result": len(main) + sum(sizes), "buffers": sizes}, [main, *raw]
 
 
+def _write_result(chunks: list) -> Path:
+    """A pickled result in a private temporary file (see `_map_result`)."""
+    fd, name = tempfile.mkstemp(prefix="sft-explorer-result-", suffix=".pickle")
+    with os.fdopen(fd, "wb") as f:
+        for chunk in chunks:
+            f.write(chunk)
+    return Path(name)
+
+
+def _map_result(path: Path) -> mmap.mmap:
+    """The helper's result file mapped copy-on-write (arrays unpickled on it are writable and private to the app);
+    the name is removed at once on POSIX, as for the vectors file."""
+    with open(path, "rb") as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+    try:
+        path.unlink()
+    except OSError:
+        pass
+    return mapped
+
+
 def _unpickle(answer: dict) -> Analysis:
-    data = memoryview(answer["data"])
+    """The result of a run, from the bytes read from the pipe or from the file the helper wrote."""
+    data = memoryview(answer["data"] if "data" in answer else _map_result(Path(answer["result_file"])))
     sizes = answer.get("buffers", [])
     at = len(data) - sum(sizes)
     main, views = data[:at], []
