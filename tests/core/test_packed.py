@@ -30,21 +30,21 @@ def test_packed_record_texts_keep_every_column():
 
 def test_packed_flags_read_back_like_the_lists_in_the_checks_order():
     flags = [[], ["too_long"], ["duplicate", "near_duplicate", "eval_overlap"], [], ["unanswered"], []]
-    packed = pickle.loads(pickle.dumps(PackedFlags(flags, tuple(FLAGS))))
+    packed = pickle.loads(pickle.dumps(PackedFlags.from_lists(flags, tuple(FLAGS))))
     assert len(packed) == len(flags) and list(packed) == flags and packed[2] == flags[2] and packed[-1] == []
     first, again = list(packed), list(packed)
     first[1].append("refusal")  # each read is a list of its own: changing one changes nothing else
     assert again[1] == ["too_long"] and packed[1] == ["too_long"] and packed[1:3] == flags[1:3]
     assert packed.bits.dtype.kind == "u" and packed.bits.nbytes == 8 * len(flags)
     with pytest.raises(KeyError):
-        PackedFlags([["no_such_flag"]], tuple(FLAGS))
+        PackedFlags.from_lists([["no_such_flag"]], tuple(FLAGS))
 
 
 def test_results_travel_with_their_arrays_out_of_band_and_arrive_writable():
     from explorer.core.analysis.remote import _pickled, _unpickle
 
     result = {"xy": np.arange(20_000, dtype=np.float32).reshape(-1, 2), "texts": PackedStrings(STRINGS * 1000),
-              "flags": PackedFlags([["too_long"]] * 5000, tuple(FLAGS))}
+              "flags": PackedFlags.from_lists([["too_long"]] * 5000, tuple(FLAGS))}
     message, chunks = _pickled(result, {"vectors_file": "x"})
     data = bytearray(b"".join(bytes(c) for c in chunks))  # what the app reads from the helper's pipe
     assert message["vectors_file"] == "x" and message["result"] == len(data)

@@ -40,16 +40,12 @@ def recheck(record: Record, params: checks.CheckParams, prompt_only: bool = Fals
 
 
 def flag_matrix(flags: Sequence[list[str]], n: int) -> np.ndarray:
-    """(n, len(FLAG_NAMES)) bool: which flags each record has (from packed bits without a loop over records)."""
+    """(n, len(FLAG_NAMES)) bool: which flags each record has (lists are packed first; packed bits are read
+    without a loop over records)."""
+    packed = flags if isinstance(flags, PackedFlags) else PackedFlags.from_lists(flags, FLAG_NAMES)
     matrix = np.zeros((n, len(FLAG_NAMES)), dtype=bool)
-    if isinstance(flags, PackedFlags):
-        for k, name in enumerate(flags.names):
-            matrix[:, FLAG_NAMES.index(name)] = (flags.bits >> np.uint64(k)) & np.uint64(1)
-        return matrix
-    column = {name: k for k, name in enumerate(FLAG_NAMES)}
-    for i in np.flatnonzero(np.fromiter(map(len, flags), np.int64, n)).tolist():
-        for f in flags[i]:
-            matrix[i, column[f]] = True
+    for k, name in enumerate(packed.names):
+        matrix[:, FLAG_NAMES.index(name)] = (packed.bits >> np.uint64(k)) & np.uint64(1)
     return matrix
 
 

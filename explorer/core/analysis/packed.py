@@ -41,21 +41,24 @@ class PackedStrings(Sequence):
 class PackedFlags(Sequence):
     """A read-only column of flag lists (each a list of flag names) held as one bit mask per record."""
 
-    def __init__(self, flags: list[list[str]], names: tuple[str, ...]):
+    def __init__(self, bits: np.ndarray, names: tuple[str, ...]):
+        """`bits[i]` has bit k set when record i has flag `names[k]`."""
+        self.bits = np.asarray(bits, np.uint64)
         self.names = tuple(names)
-        bit = {name: 1 << k for k, name in enumerate(self.names)}
-        self.bits = np.zeros(len(flags), np.uint64)
-        flagged = np.flatnonzero(np.fromiter(map(len, flags), np.int64, len(flags)))
-        for i in flagged.tolist():
-            self.bits[i] = sum(bit[f] for f in set(flags[i]))
+
+    @classmethod
+    def from_lists(cls, flags: list[list[str]], names: tuple[str, ...]) -> PackedFlags:
+        bit = {name: 1 << k for k, name in enumerate(names)}
+        bits = np.zeros(len(flags), np.uint64)
+        for i in np.flatnonzero(np.fromiter(map(len, flags), np.int64, len(flags))).tolist():
+            bits[i] = sum(bit[f] for f in set(flags[i]))
+        return cls(bits, names)
 
     @classmethod
     def from_matrix(cls, matrix: np.ndarray, names: tuple[str, ...]) -> PackedFlags:
         """From an (n, len(names)) bool matrix, column k being flag names[k]."""
-        packed = cls([], names)
         weights = np.left_shift(np.uint64(1), np.arange(len(names), dtype=np.uint64))
-        packed.bits = (matrix.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
-        return packed
+        return cls((matrix.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64), names)
 
     def __len__(self) -> int:
         return len(self.bits)

@@ -204,7 +204,7 @@ def _answer(pipeline: Pipeline, request: dict, send, vectors_by_file: int) -> No
         # The app unpickles it in one call that holds Python's lock (the window waits): per-record columns go packed.
         analysis = dataclasses.replace(analysis, texts=analysis.texts.packed(),
                                        kind_reasons=PackedStrings(analysis.kind_reasons),
-                                       flags=PackedFlags(analysis.flags, tuple(checks.FLAGS)))
+                                       flags=PackedFlags.from_lists(analysis.flags, tuple(checks.FLAGS)))
         message, chunks = _pickled(analysis, extra)
         if message["result"] > vectors_by_file:  # big: through a file the app maps, not streamed through the pipe
             message["result_file"] = str(_write_result(chunks))
@@ -237,10 +237,7 @@ def _map_result(path: Path) -> mmap.mmap:
     the name is removed at once on POSIX, as for the vectors file."""
     with open(path, "rb") as f:
         mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
-    try:
-        path.unlink()
-    except OSError:
-        pass
+    _remove_name(path)
     return mapped
 
 
@@ -270,11 +267,17 @@ def _open_shared(path: Path) -> np.ndarray:
     """Map the helper's vectors file; on POSIX the name is removed at once (both maps keep the data alive and the
     system frees it when the last closes). Windows keeps a mapped file: it is left in the temporary folder."""
     vectors = np.load(path, mmap_mode="r")
+    _remove_name(path)
+    return vectors
+
+
+def _remove_name(path: Path) -> None:
+    """Unlink a file this process has mapped (the data lives until the last map closes); Windows refuses, and the
+    file is left in the temporary folder."""
     try:
         path.unlink()
     except OSError:
         pass
-    return vectors
 
 
 if __name__ == "__main__":
