@@ -75,9 +75,9 @@ def test_user_turns_are_prompts_not_misread_answers(tmp_path):
 
     path = write(tmp_path / "q", MT_BENCH, "jsonl")
     texts = read_texts(load(path, mapping=ColumnMapping.parse("user_turns=turns")))
-    assert texts.user_turn_count == [2, 2, 3]
-    assert texts.has_assistant == [False] * 3 and texts.response == [""] * 3
-    assert texts.instruction == [q["turns"][0] for q in MT_BENCH]
+    assert texts.user_turn_count.tolist() == [2, 2, 3]
+    assert texts.has_assistant.tolist() == [False] * 3 and list(texts.response) == [""] * 3
+    assert list(texts.instruction) == [q["turns"][0] for q in MT_BENCH]
     toks = {f: tokens.count(getattr(texts, f)) for f in ("instruction", "response", "conversation")}
     flags, _ = checks.flag_records(texts, toks, None, checks.CheckParams())
     assert flags == [[], [], []]  # prompts by design: no missing_cot, and no per-record unanswered either

@@ -1,5 +1,6 @@
 """Per-record columns sent from the analysis helper to the app: packed, equal to the lists, fast to unpickle."""
 
+import json
 import pickle
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 
 from explorer.core.analysis.checks import FLAGS
 from explorer.core.analysis.packed import PackedFlags, PackedStrings
-from explorer.core.analysis.texts import RecordTexts
+from explorer.core.analysis.texts import MARK_COLUMNS, STRING_COLUMNS, read_texts
 
 STRINGS = ["", "plain", "中文的句子", "emoji 🙂 and\nnewline", "lone \ud800 surrogate", "tab\tend"]
 
@@ -20,12 +21,21 @@ def test_packed_strings_read_back_like_the_list():
         packed[len(STRINGS)]
 
 
-def test_packed_record_texts_keep_every_column():
-    n = len(STRINGS)
-    texts = RecordTexts(STRINGS, STRINGS[::-1], STRINGS, STRINGS, [""] * n, [1] * n, [True] * n, [False] * n)
-    packed = pickle.loads(pickle.dumps(texts.packed()))
-    assert isinstance(packed.instruction, PackedStrings) and list(packed.response) == STRINGS[::-1]
-    assert packed.field("user_turns")[4] == STRINGS[4] and packed.user_turn_count == [1] * n and len(packed) == n
+def test_texts_read_from_a_dataset_are_packed_and_keep_every_column(tmp_path):
+    from explorer.core.dataset import load
+
+    path = tmp_path / "chat.jsonl"
+    strings = [s for s in STRINGS if "\ud800" not in s]  # a lone surrogate is not valid JSON text
+    rows = [{"messages": [{"role": "user", "content": s}, {"role": "assistant", "content": s[::-1]}]} for s in strings]
+    rows.append({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"},
+                              {"role": "user", "content": "c"}]})
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    texts = pickle.loads(pickle.dumps(read_texts(load(path))))
+    assert isinstance(texts.instruction, PackedStrings) and list(texts.instruction)[:-1] == strings
+    assert list(texts.response)[:-1] == [s[::-1] for s in strings] and texts.user_turns[-1] == "a\nc"
+    assert texts.user_turn_count.tolist() == [1] * len(strings) + [2] and len(texts) == len(strings) + 1
+    assert texts.ends_with_assistant.tolist() == [True] * len(strings) + [False]
+    assert texts.nbytes == sum(getattr(texts, c).nbytes for c in (*STRING_COLUMNS, *MARK_COLUMNS)) > 0
 
 
 def test_packed_flags_read_back_like_the_lists_in_the_checks_order():

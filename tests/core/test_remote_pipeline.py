@@ -84,13 +84,27 @@ def test_a_placed_record_keeps_its_place_after_a_rerun_in_the_shipped_app_path(t
         workspace.close()
 
 
-def test_big_vectors_come_back_memory_mapped_and_the_helper_keeps_using_them(tmp_path):
-    """Above `vectors_by_file` (0 here) the vectors come back as a shared memory map and the rest of the result
-    through a file the app maps copy-on-write, not through the pipe."""
+def _temp_files(what: str) -> set:
+    return set(pathlib.Path(tempfile.gettempdir()).glob(f"sft-explorer-{what}-*"))
+
+
+def _mapped(array: np.ndarray) -> bool:
+    """Whether the array's memory is a memory-mapped file (the page cache), not this process's own heap."""
+    import mmap
+
+    base = array
+    while base is not None and not isinstance(base, mmap.mmap):
+        base = base.obj if isinstance(base, memoryview) else getattr(base, "base", None)
+    return base is not None
+
+
+def test_big_vectors_and_texts_come_back_memory_mapped_and_the_helper_keeps_using_them(tmp_path):
+    """Above `vectors_by_file` and `texts_by_file` (0 here) the vectors and the text columns come back as shared
+    memory maps and the rest of the result through a file the app maps copy-on-write, not through the pipe."""
     path = write(tmp_path / "d", planted_records(12)[0], "jsonl")
     params = AnalysisParams(device="cpu", seed=1)
-    remote, mapped = RemotePipeline(str(path)), RemotePipeline(str(path), vectors_by_file=0)
-    leftovers = set(pathlib.Path(tempfile.gettempdir()).glob("sft-explorer-result-*"))
+    remote, mapped = RemotePipeline(str(path)), RemotePipeline(str(path), vectors_by_file=0, texts_by_file=0)
+    leftovers = _temp_files("result") | _temp_files("texts")
     try:
         pickled = remote.run(params)
         shared = mapped.run(params)
@@ -98,10 +112,14 @@ def test_big_vectors_come_back_memory_mapped_and_the_helper_keeps_using_them(tmp
         assert not shared.vectors.flags.writeable and not pathlib.Path(shared.vectors.filename).exists()
         assert np.array_equal(shared.vectors, pickled.vectors) and np.array_equal(shared.clusters, pickled.clusters)
         assert list(shared.flags) == list(pickled.flags) and shared.kinds == pickled.kinds
-        assert list(shared.texts.instruction) == list(pickled.texts.instruction)
+        for column in ("instruction", "response", "conversation", "system", "user_turns"):
+            assert list(getattr(shared.texts, column)) == list(getattr(pickled.texts, column))
+        assert np.array_equal(shared.texts.user_turn_count, pickled.texts.user_turn_count)
+        assert _mapped(shared.texts.instruction.data) and not _mapped(pickled.texts.instruction.data)
         shared.xy[0] = (1.0, 2.0)  # the app moves placed records: the mapped result is writable (a private copy)
-        assert set(pathlib.Path(tempfile.gettempdir()).glob("sft-explorer-result-*")) <= leftovers  # none left
+        assert _temp_files("result") | _temp_files("texts") <= leftovers  # no name left behind
         again = mapped.run(AnalysisParams(device="cpu", seed=1, min_cluster_size=6))  # the helper's mapped stage
+        assert again.texts is shared.texts  # sent once per helper, not with every result
         assert np.array_equal(again.vectors, pickled.vectors) and np.array_equal(again.xy, pickled.xy)
         query = mapped.embed_texts(["a question about the stars"], params)[0]
         assert np.argmax(again.vectors @ query) == np.argmax(pickled.vectors @ query)

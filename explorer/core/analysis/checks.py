@@ -187,13 +187,16 @@ def flag_records(texts: RecordTexts, tokens: dict[str, np.ndarray], near_group: 
     flags: list[list[str]] = []
     duplicate_of: list[int | None] = [None] * n
     first_copy: dict[str, int] = {}
-    for i in range(n):
-        f = flags_for(texts.instruction[i], texts.response[i], int(tokens["instruction"][i]),
-                      int(tokens["response"][i]), int(tokens["conversation"][i]), bool(texts.has_assistant[i]),
-                      bool(texts.ends_with_assistant[i]), params,
-                      bool(texts.prompt_only[i]) if texts.prompt_only else False)
+    prompt_only = texts.prompt_only if len(texts.prompt_only) else [False] * n
+    columns = zip(texts.instruction, texts.response, texts.conversation, tokens["instruction"].tolist(),
+                  tokens["response"].tolist(), tokens["conversation"].tolist(), texts.has_assistant,
+                  texts.ends_with_assistant, prompt_only)  # read in order: packed columns decode fastest so
+    for i, (instruction, response, conversation, n_in, n_out, n_all, has_answer, ends_answered, prompt) in \
+            enumerate(columns):
+        f = flags_for(instruction, response, n_in, n_out, n_all, bool(has_answer), bool(ends_answered), params,
+                      bool(prompt))
         flags.append(f)
-        key = normalize_ws(texts.conversation[i])
+        key = normalize_ws(conversation)
         first = first_copy.setdefault(key, i)
         if first != i:
             f.append("duplicate")
@@ -233,8 +236,8 @@ FEW_SHOT = re.compile(r"^\s*(example\s*\d*|input|q|question|输入|示例|例\s*
 def dataset_facts(texts: RecordTexts) -> dict:
     """Shares of multi-turn, few-shot and prompt-only records, and the language mix of instructions."""
     n = len(texts) or 1
-    prompts = sum(1 for p in texts.prompt_only if p)
-    multi = sum(1 for c in texts.user_turn_count if c > 1)
+    prompts = int(np.count_nonzero(texts.prompt_only))
+    multi = int(np.count_nonzero(np.asarray(texts.user_turn_count) > 1))
     few_shot = sum(1 for t in texts.instruction if len(FEW_SHOT.findall(t)) >= 2)
     langs: dict[str, int] = {}
     for t in texts.instruction:

@@ -17,7 +17,7 @@ from explorer.core import tokens as tokens_mod
 from explorer.core.analysis import checks, clustering, taxonomy
 from explorer.core.analysis.packed import PackedFlags
 from explorer.core.analysis.pipeline import Analysis
-from explorer.core.analysis.texts import RecordTexts, add_record
+from explorer.core.analysis.texts import one_record_texts
 from explorer.core.record import Record
 
 FLAG_NAMES = tuple(checks.FLAGS)
@@ -28,8 +28,7 @@ is re-run."""
 
 def recheck(record: Record, params: checks.CheckParams, prompt_only: bool = False) -> tuple[list[str], dict[str, int]]:
     """Flags (all but duplicate/near-duplicate) and token counts of one record as it is now."""
-    texts = RecordTexts([], [], [], [], [], [], [], [])
-    add_record(texts, record, prompt_only)
+    texts = one_record_texts(record, prompt_only)
     enc = tokens_mod.encoding()
     counts = {name: len(enc.encode_ordinary(getattr(texts, name)[0])) for name in ("instruction", "response",
                                                                                    "conversation")}
@@ -121,7 +120,7 @@ class LiveAnalysis:
                     self._differs.discard(i)
                 continue
             flags, counts = recheck(record, self.check_params, self.analysis.texts.prompt_only[i]
-                                    if self.analysis.texts.prompt_only else False)
+                                    if len(self.analysis.texts.prompt_only) else False)
             flags += [f for f in self.analysis.flags[i] if f in KEPT_FROM_ANALYSIS]
             self._set(i, [f for f in FLAG_NAMES if f in flags], counts)
             self._differs.add(i)

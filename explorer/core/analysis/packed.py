@@ -1,13 +1,15 @@
-"""Per-record columns in compact form, for results sent from the analysis helper to the app.
+"""Per-record columns in compact form: the analysis' text columns, and results sent from its helper to the app.
 
-The app unpickles a result in one call that holds Python's lock; a list of a million strings or of a million
-small lists takes seconds to rebuild, and the window cannot draw meanwhile. Packed, the same columns are a few
-numpy buffers: unpickled in milliseconds, read back as the lists they stand for.
+A list of a million strings costs about twice its text in Python objects, and the app unpickles a result in one
+call that holds Python's lock: rebuilding a million strings or small lists takes seconds, and the window cannot
+draw meanwhile. Packed, the same columns are a few numpy buffers (which can also lie in a memory-mapped file two
+processes share): unpickled in milliseconds, read back as the lists they stand for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -16,11 +18,18 @@ class PackedStrings(Sequence):
     """A read-only column of strings held as one UTF-8 buffer and offsets: pickled and unpickled in milliseconds
     (a list of a million strings takes seconds, and the app's window would wait on them)."""
 
-    def __init__(self, strings: list[str]):
-        encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
-        self.data = np.frombuffer(b"".join(encoded), np.uint8)  # an array pickles out of band (see remote.py)
-        self.offsets = np.zeros(len(encoded) + 1, np.int64)
-        np.cumsum([len(e) for e in encoded], out=self.offsets[1:])
+    def __init__(self, strings: Iterable[str]):
+        builder = StringsBuilder()
+        for s in strings:
+            builder.add(s)
+        self.data, self.offsets = builder.arrays()  # arrays pickle out of band (see remote.py)
+
+    @classmethod
+    def from_arrays(cls, data: np.ndarray, offsets: np.ndarray) -> PackedStrings:
+        """Strings i = data[offsets[i]:offsets[i + 1]] (UTF-8), e.g. arrays viewing a mapped file."""
+        packed = cls.__new__(cls)
+        packed.data, packed.offsets = data, offsets
+        return packed
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -32,10 +41,35 @@ class PackedStrings(Sequence):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        return self.data[self.offsets[i]:self.offsets[i + 1]].tobytes().decode("utf-8", "surrogatepass")
+        return str(memoryview(self.data)[self.offsets[i]:self.offsets[i + 1]], "utf-8", "surrogatepass")
 
     def __iter__(self) -> Iterator[str]:
-        return (self[i] for i in range(len(self)))
+        view, bounds = memoryview(self.data), self.offsets.tolist()
+        return (str(view[a:b], "utf-8", "surrogatepass") for a, b in zip(bounds, bounds[1:]))
+
+    @property
+    def nbytes(self) -> int:
+        return self.data.nbytes + self.offsets.nbytes
+
+
+class StringsBuilder:
+    """Appends strings to one growing UTF-8 buffer (never a list of them), then hands out `PackedStrings`."""
+
+    def __init__(self):
+        self.buffer = bytearray()
+        self.ends = array("q")
+
+    def add(self, s: str) -> None:
+        self.buffer += s.encode("utf-8", "surrogatepass")
+        self.ends.append(len(self.buffer))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        offsets = np.zeros(len(self.ends) + 1, np.int64)
+        offsets[1:] = np.frombuffer(self.ends, np.int64) if self.ends else 0
+        return np.frombuffer(self.buffer, np.uint8), offsets
+
+    def build(self) -> PackedStrings:
+        return PackedStrings.from_arrays(*self.arrays())
 
 
 class PackedFlags(Sequence):

@@ -36,6 +36,8 @@ from explorer.core.dataset import Dataset
 from explorer.core.errors import DatasetError
 from explorer.core.progress import CancelFn, ProgressFn
 
+TextsReader = Callable[[ProgressFn | None, CancelFn | None], RecordTexts]
+
 
 @dataclass
 class Analysis:
@@ -90,9 +92,11 @@ class Layout:
 class Pipeline:
     """Runs the analysis of one dataset, keeping each stage's result keyed by the inputs it used."""
 
-    def __init__(self, dataset: Dataset, embedder_factory: Callable[[AnalysisParams], Embedder] | None = None,
-                 cache: EmbeddingCache | None = None):
-        self.dataset = dataset
+    def __init__(self, dataset: Dataset | None, embedder_factory: Callable[[AnalysisParams], Embedder] | None = None,
+                 cache: EmbeddingCache | None = None, reader: TextsReader | None = None):
+        """`reader(progress, cancel)` gives the records' text columns when there is no `dataset` to read them from
+        (the analysis helper reads the file once and keeps only the columns)."""
+        self.read = reader or (lambda progress, cancel: read_texts(dataset, progress, cancel))
         self.embedder_factory = embedder_factory or (lambda p: SentenceTransformerEmbedder(p.model, p.device))
         self.cache = cache
         self.runs: Counter = Counter()
@@ -195,7 +199,7 @@ class Pipeline:
         """Compute (or reuse) every stage for `params`."""
         s: dict[str, float] = {}
         p = self.params_for(params)
-        texts: RecordTexts = self._stage("texts", (), lambda: read_texts(self.dataset, progress, cancel), s)
+        texts: RecordTexts = self._stage("texts", (), lambda: self.read(progress, cancel), s)
         toks = self._stage("tokens", (), lambda: {
             name: tokens_mod.count(getattr(texts, name), progress, cancel, f"Counting {name} tokens")
             for name in ("instruction", "response", "conversation")}, s)
@@ -325,7 +329,7 @@ class Pipeline:
         record's number of user turns (several make it multi-turn, as in the analysis)."""
         p, s = self.params_for(params), {}
         model_id = model_id_for(p.model)
-        records = self._stage("texts", (), lambda: read_texts(self.dataset, progress, cancel), s)
+        records = self._stage("texts", (), lambda: self.read(progress, cancel), s)
         hit = self._stages.get("lexical")
         model = hit[1]["model"] if hit is not None and hit[0] == (p.embed_field, p.seed) else self._stage(
             "lexical_model", (p.embed_field, p.seed), lambda: lexical.LexicalModel(

@@ -8,9 +8,11 @@ user input is ever unpickled). Cancel stops the helper at once; the next run sta
 The same helper embeds search queries and edited records (`embed_texts`) with the model it already loaded — one
 model copy — and keeps the positions of placed records in its cached map (`set_positions`).
 
-Big vectors (over VECTORS_BY_FILE bytes: ~130k records of MiniLM) do not travel in the pickle: the helper writes
-them to a file and memory-maps it, the app maps the same file, and both read one copy from the page cache (1.5 GB
-at a million records, no longer held twice, nor pickled through a pipe).
+The helper reads the dataset file once, keeps only the records' text columns (packed) and lets the dataset go: it
+never holds a second copy of the dataset. Big text columns (over TEXTS_BY_FILE bytes) and big vectors (over
+VECTORS_BY_FILE bytes: ~130k records of MiniLM) do not travel in the pickle: the helper writes them to a file and
+memory-maps it, the app maps the same file, and both read one copy from the page cache (at a million records,
+hundreds of MB of text and 1.5 GB of vectors, no longer held twice, nor pickled through a pipe).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import numpy as np
 from explorer.core.analysis import checks
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis.pipeline import Analysis, AnalysisParams, Pipeline
+from explorer.core.analysis.texts import RecordTexts, read_texts
 from explorer.core.analysis.packed import PackedFlags, PackedStrings
 from explorer.core.errors import DatasetError
 from explorer.core.formats import ColumnMapping
@@ -38,14 +41,18 @@ from explorer.core.progress import CancelFn, CancelledError, ProgressFn
 
 VECTORS_BY_FILE = 200_000_000
 """Bytes of vectors from which a run's vectors come back as a memory-mapped file rather than in the pickle."""
+TEXTS_BY_FILE = 50_000_000
+"""Bytes of packed text columns from which the helper and the app share them through a memory-mapped file."""
 
 
 class RemotePipeline:
     def __init__(self, path: str, mapping: ColumnMapping | None = None, split: str | None = None,
-                 vectors_by_file: int = VECTORS_BY_FILE):
+                 vectors_by_file: int = VECTORS_BY_FILE, texts_by_file: int = TEXTS_BY_FILE):
         self.args = json.dumps({"path": str(path), "mapping": mapping.to_dict() if mapping else None, "split": split,
-                                "vectors_by_file": vectors_by_file})
+                                "vectors_by_file": vectors_by_file, "texts_by_file": texts_by_file})
         self.helper: HelperProcess | None = None
+        self.texts: RecordTexts | None = None
+        """The records' text columns the helper shares through a mapped file (None: they come in each result)."""
         self.user_examples: tuple[list[str], list[str]] = ([], [])
         self.eval_paths: list[str] = []
         self.vectors_folder: str | None = None
@@ -86,6 +93,8 @@ class RemotePipeline:
             if "progress" in answer:
                 if progress is not None:
                     progress(*answer["progress"])
+            elif "texts_file" in answer:  # the helper read the dataset: its text columns, mapped here too
+                self.texts = _unpickle({"result_file": answer["texts_file"], "buffers": answer["buffers"]})
             elif "error" in answer:
                 raise DatasetError(answer["error"])
             else:
@@ -97,6 +106,8 @@ class RemotePipeline:
         analysis = _unpickle(answer)
         if "vectors_file" in answer:
             analysis = dataclasses.replace(analysis, vectors=_open_shared(Path(answer["vectors_file"])))
+        if analysis.texts is None:
+            analysis = dataclasses.replace(analysis, texts=self.texts)
         return analysis
 
     def embed_texts(self, texts: list[str], params: AnalysisParams, progress: ProgressFn | None = None,
@@ -143,35 +154,59 @@ class RemotePipeline:
         if self.helper is not None:
             self.helper.close()
         self.helper = None
+        self.texts = None
+
+
+class _Helper:
+    """The helper's side: its pipeline reads the dataset on the first request that needs the texts."""
+
+    def __init__(self, args: dict, reply):
+        self.args, self.reply = args, reply
+        self.vectors_by_file = args.get("vectors_by_file", VECTORS_BY_FILE)
+        self.texts_by_file = args.get("texts_by_file", TEXTS_BY_FILE)
+        self.shared_texts: RecordTexts | None = None
+        self.pipeline = Pipeline(None, cache=EmbeddingCache(), reader=self.read_texts)
+
+    def read_texts(self, progress: ProgressFn | None, cancel: CancelFn | None) -> RecordTexts:
+        """The records' text columns; the dataset itself is let go on return. Big columns go to a file that this
+        process maps before telling the app, which maps it too (one copy for both)."""
+        from explorer.core.dataset import load
+
+        mapping = ColumnMapping(**self.args["mapping"]) if self.args.get("mapping") else None
+        dataset = load(self.args["path"], mapping=mapping, split=self.args.get("split"), progress=progress,
+                       cancel=cancel)
+        texts = read_texts(dataset, progress, cancel)
+        if texts.nbytes <= self.texts_by_file:
+            return texts
+        message, chunks = _pickled(texts, {})
+        path = _write_result(chunks, "texts")
+        with open(path, "rb") as f:
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        self.shared_texts = _unpickle_from(memoryview(mapped), message["buffers"])
+        self.reply({"texts_file": str(path), "buffers": message["buffers"]})
+        return self.shared_texts
 
 
 def _serve(args: dict) -> None:
-    from explorer.core.dataset import load
-
     out = sys.stdout.buffer
 
     def reply(message: dict, data: bytes | list = b"") -> None:
         send(out, message, data)
 
-    mapping = ColumnMapping(**args["mapping"]) if args.get("mapping") else None
-    try:
-        pipeline = Pipeline(load(args["path"], mapping=mapping, split=args.get("split")), cache=EmbeddingCache())
-    except DatasetError as e:
-        reply({"error": str(e)})
-        return
+    helper = _Helper(args, reply)
     from explorer.core.analysis.embedding import SentenceTransformerEmbedder
 
-    pipeline.embedder_factory = lambda p: SentenceTransformerEmbedder(p.model, p.device)
-    vectors_by_file = args.get("vectors_by_file", VECTORS_BY_FILE)
+    helper.pipeline.embedder_factory = lambda p: SentenceTransformerEmbedder(p.model, p.device)
     for line in sys.stdin.buffer:
         request = json.loads(line)
         try:
-            _answer(pipeline, request, reply, vectors_by_file)
+            _answer(helper, request)
         except DatasetError as e:
             reply({"error": str(e)})
 
 
-def _answer(pipeline: Pipeline, request: dict, send, vectors_by_file: int) -> None:
+def _answer(helper: _Helper, request: dict) -> None:
+    pipeline, send, vectors_by_file = helper.pipeline, helper.reply, helper.vectors_by_file
     if "embed" in request:
         params = AnalysisParams(**request["embed"]["params"])
         vectors = np.ascontiguousarray(pipeline.embed_texts(request["embed"]["texts"], params), dtype=np.float32)
@@ -201,9 +236,10 @@ def _answer(pipeline: Pipeline, request: dict, send, vectors_by_file: int) -> No
         if analysis.vectors.nbytes > vectors_by_file:
             extra["vectors_file"] = str(_share_vectors(pipeline, analysis.vectors))
             analysis = dataclasses.replace(analysis, vectors=None)
+        if analysis.texts is helper.shared_texts:  # the app maps them already
+            analysis = dataclasses.replace(analysis, texts=None)
         # The app unpickles it in one call that holds Python's lock (the window waits): per-record columns go packed.
-        analysis = dataclasses.replace(analysis, texts=analysis.texts.packed(),
-                                       kind_reasons=PackedStrings(analysis.kind_reasons),
+        analysis = dataclasses.replace(analysis, kind_reasons=PackedStrings(analysis.kind_reasons),
                                        flags=PackedFlags.from_lists(analysis.flags, tuple(checks.FLAGS)))
         message, chunks = _pickled(analysis, extra)
         if message["result"] > vectors_by_file:  # big: through a file the app maps, not streamed through the pipe
@@ -223,9 +259,9 @@ def _pickled(analysis: Analysis, message: dict) -> tuple[dict, list]:
     return {**message, "result": len(main) + sum(sizes), "buffers": sizes}, [main, *raw]
 
 
-def _write_result(chunks: list) -> Path:
+def _write_result(chunks: list, what: str = "result") -> Path:
     """A pickled result in a private temporary file (see `_map_result`)."""
-    fd, name = tempfile.mkstemp(prefix="sft-explorer-result-", suffix=".pickle")
+    fd, name = tempfile.mkstemp(prefix=f"sft-explorer-{what}-", suffix=".pickle")
     with os.fdopen(fd, "wb") as f:
         for chunk in chunks:
             f.write(chunk)
@@ -241,10 +277,14 @@ def _map_result(path: Path) -> mmap.mmap:
     return mapped
 
 
-def _unpickle(answer: dict) -> Analysis:
+def _unpickle(answer: dict):
     """The result of a run, from the bytes read from the pipe or from the file the helper wrote."""
     data = memoryview(answer["data"] if "data" in answer else _map_result(Path(answer["result_file"])))
-    sizes = answer.get("buffers", [])
+    return _unpickle_from(data, answer.get("buffers", []))
+
+
+def _unpickle_from(data: memoryview, sizes: list[int]):
+    """What `_pickled` made, from its bytes: the pickle, then its out-of-band buffers (viewed, not copied)."""
     at = len(data) - sum(sizes)
     main, views = data[:at], []
     for size in sizes:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from explorer.core.analysis.packed import PackedStrings
+import numpy as np
+
+from explorer.core.analysis.packed import StringsBuilder
 from explorer.core.dataset import Dataset
 from explorer.core.progress import CancelFn, ProgressFn
 from explorer.core.record import Record
@@ -15,20 +19,21 @@ STRING_COLUMNS = ("instruction", "response", "user_turns", "conversation", "syst
 
 @dataclass
 class RecordTexts:
-    """Columns of text, one entry per record, read once from the dataset."""
+    """Columns of text, one entry per record, read once from the dataset (`read_texts` packs the strings and
+    keeps the counts and marks as numpy arrays; lists work too, for a record or two)."""
 
-    instruction: list[str]
-    response: list[str]
-    user_turns: list[str]
-    conversation: list[str]
-    system: list[str]
-    user_turn_count: list[int]
-    has_assistant: list[bool]
-    ends_with_assistant: list[bool]
-    prompt_only: list[bool] = field(default_factory=list)
+    instruction: Sequence[str]
+    response: Sequence[str]
+    user_turns: Sequence[str]
+    conversation: Sequence[str]
+    system: Sequence[str]
+    user_turn_count: Sequence[int]
+    has_assistant: Sequence[bool]
+    ends_with_assistant: Sequence[bool]
+    prompt_only: Sequence[bool] = field(default_factory=list)
     """Records that are prompts by design (format `prompts`, or mapped as user turns only): no answer expected."""
 
-    def field(self, name: str) -> list[str]:
+    def field(self, name: str) -> Sequence[str]:
         if name not in EMBED_FIELDS:
             raise ValueError(f"unknown embed field {name!r}; use one of {', '.join(EMBED_FIELDS)}")
         return getattr(self, name)
@@ -36,29 +41,41 @@ class RecordTexts:
     def __len__(self) -> int:
         return len(self.instruction)
 
-    def packed(self) -> RecordTexts:
-        """The same columns with the strings packed (`PackedStrings`), to send to another process."""
-        return replace(self, **{name: PackedStrings(getattr(self, name)) for name in STRING_COLUMNS})
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the packed columns (0 for list columns)."""
+        return sum(getattr(getattr(self, name), "nbytes", 0) for name in (*STRING_COLUMNS, *MARK_COLUMNS))
+
+
+MARK_COLUMNS = ("user_turn_count", "has_assistant", "ends_with_assistant", "prompt_only")
 
 
 def read_texts(dataset: Dataset, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> RecordTexts:
-    """Read every record once and keep the text columns the analysis needs."""
-    cols = RecordTexts([], [], [], [], [], [], [], [])
+    """Read every record once and keep the text columns the analysis needs, packed (a million records' texts
+    cost their UTF-8 bytes, not a Python string each)."""
+    strings = {name: StringsBuilder() for name in STRING_COLUMNS}
+    marks = {name: array("i" if name == "user_turn_count" else "b") for name in MARK_COLUMNS}
     user_turns_mapping = dataset.mapping is not None and bool(getattr(dataset.mapping, "user_turns", None))
     for record in dataset.iter_records(progress, cancel):
-        add_record(cols, record, user_turns_mapping and record.format == "mapped")
-    return cols
+        columns = record_columns(record, user_turns_mapping and record.format == "mapped")
+        for name in STRING_COLUMNS:
+            strings[name].add(columns[name])
+        for name in MARK_COLUMNS:
+            marks[name].append(columns[name])
+    return RecordTexts(**{name: b.build() for name, b in strings.items()},
+                       **{name: np.array(a, np.int32 if a.typecode == "i" else bool) for name, a in marks.items()})
 
 
-def add_record(cols: RecordTexts, record: Record, prompt_only: bool = False) -> None:
-    """Append one record's columns; `prompt_only` also when the record's format is `prompts`."""
+def record_columns(record: Record, prompt_only: bool = False) -> dict:
+    """One record's value in every column; `prompt_only` also when the record's format is `prompts`."""
     users = [m.content for m in record.messages if m.role == "user"]
-    cols.instruction.append(record.instruction)
-    cols.response.append(record.response)
-    cols.user_turns.append("\n".join(users))
-    cols.conversation.append("\n".join(m.content for m in record.messages))
-    cols.system.append(record.system)
-    cols.user_turn_count.append(len(users))
-    cols.has_assistant.append(any(m.role == "assistant" for m in record.messages))
-    cols.ends_with_assistant.append(bool(record.messages) and record.messages[-1].role == "assistant")
-    cols.prompt_only.append(prompt_only or record.format == "prompts")
+    return {"instruction": record.instruction, "response": record.response, "user_turns": "\n".join(users),
+            "conversation": "\n".join(m.content for m in record.messages), "system": record.system,
+            "user_turn_count": len(users), "has_assistant": any(m.role == "assistant" for m in record.messages),
+            "ends_with_assistant": bool(record.messages) and record.messages[-1].role == "assistant",
+            "prompt_only": prompt_only or record.format == "prompts"}
+
+
+def one_record_texts(record: Record, prompt_only: bool = False) -> RecordTexts:
+    """The columns of a single record (re-checking an edited record)."""
+    return RecordTexts(**{name: [value] for name, value in record_columns(record, prompt_only).items()})
