@@ -91,3 +91,15 @@ def test_lexical_features_of_texts_with_nothing_in_common_or_nothing_at_all():
     for texts in (["a b c", "d e f"], ["", ""], ["x"]):
         features = LexicalModel(texts).transform(texts)
         assert features.shape[0] == len(texts) and np.isfinite(features).all()
+
+
+def test_smoothing_over_neighbours_is_the_blend_with_their_mean():
+    from explorer.core.analysis.kind_classifier import smooth_over_neighbours
+
+    rng = np.random.default_rng(3)
+    scores = rng.random((50, 7)).astype(np.float32)
+    neighbours = np.column_stack([np.arange(50), rng.integers(0, 50, (50, 5))])
+    expected = 0.4 * scores + 0.6 * scores[neighbours[:, 1:]].mean(axis=1)
+    smoothed = smooth_over_neighbours(scores, neighbours, 0.6)
+    assert smoothed.dtype == np.float32 and np.allclose(smoothed, expected, atol=1e-6)
+    assert smooth_over_neighbours(scores, neighbours[:, :1], 0.6) is scores  # no neighbours: unchanged
