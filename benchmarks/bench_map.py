@@ -201,7 +201,8 @@ def open_in_window(path: Path, label: str):
     worst, at = late[-1]
     print(f"  {label:<22} open → usable map {done[0] / 1000:6.1f} s; event loop lateness p99 "
           f"{late[int(0.99 * (len(late) - 1))][0]:.0f} ms, max {worst:.0f} ms at {at / 1000:.1f} s "
-          f"(target: never blocked > 100 ms); peak RSS, app and helpers: {memory.peak / 2**30:.2f} GB")
+          f"(target: never blocked > 100 ms); peak memory, app and helpers: RSS {memory.peak / 2**30:.2f} GB, "
+          f"PSS {memory.peak_pss / 2**30:.2f} GB (a file both map counted once)")
     print(f"  {'':<22} Python's cyclic garbage collector in the window's process: {collections.summary()}")
     return window
 

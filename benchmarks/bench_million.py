@@ -118,31 +118,41 @@ def _plant_copies(folder: Path, copies: np.ndarray, source: np.ndarray, rng) -> 
 
 
 class PeakRSS(threading.Thread):
-    """Samples the resident memory of a process and its children (Linux /proc) a few times a second."""
+    """Samples the memory of a process and its children (Linux /proc) a few times a second: resident (RSS, which
+    counts a file two processes map once in each) and proportional (PSS, which splits shared pages among them)."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.pid, self.peak, self.running = pid, 0, True
+        self.pid, self.peak, self.peak_pss, self.running = pid, 0, 0, True
 
     def run(self) -> None:
         while self.running:
-            self.peak = max(self.peak, _tree_rss(self.pid))
+            rss, pss = _tree_memory(self.pid)
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             time.sleep(0.2)
 
 
-def _tree_rss(pid: int) -> int:
-    total, todo = 0, [pid]
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) in bytes of a process and its descendants."""
+    rss = pss = 0
+    todo = [pid]
     while todo:
         p = todo.pop()
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
+            rss += _kb_field(Path(f"/proc/{p}/status"), "VmRSS:")
+            pss += _kb_field(Path(f"/proc/{p}/smaps_rollup"), "Pss:")
             for task in Path(f"/proc/{p}/task").iterdir():  # children of every thread, not only the main one
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError):
             pass
-    return total
+    return rss, pss
+
+
+def _kb_field(path: Path, name: str) -> int:
+    for line in path.read_text().splitlines():
+        if line.startswith(name):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def run_analysis(path: Path, out: Path) -> tuple[float, int, dict]:
