@@ -9,6 +9,7 @@ reduced by a truncated SVD fitted on a sample, then applied in chunks, so memory
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -30,7 +31,10 @@ def _clip(text: str) -> str:
 class LexicalModel:
     """Hashed character n-grams → TF-IDF → SVD, fitted on a sample of texts; `transform` maps any texts."""
 
-    def __init__(self, texts: list[str], dims: int = DIMS, sample: int = FIT_SAMPLE, seed: int = 0):
+    def __init__(self, texts: Sequence[str], dims: int = DIMS, sample: int = FIT_SAMPLE, seed: int = 0,
+                 also: Sequence[str] = ()):
+        """Fitted on a sample of `texts` plus every text of `also` (say the kinds' example bank, so that the
+        reduced space can tell the examples apart, not only the records)."""
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
@@ -38,7 +42,7 @@ class LexicalModel:
                                         alternate_sign=False, norm=None, lowercase=True)
         rng = np.random.default_rng(seed)
         pick = rng.choice(len(texts), sample, replace=False) if len(texts) > sample else range(len(texts))
-        counts = self.hasher.transform([_clip(texts[i]) for i in pick]).tocsc()
+        counts = self.hasher.transform([_clip(texts[i]) for i in pick] + [_clip(t) for t in also]).tocsc()
         df = np.diff(counts.indptr)
         shared = np.flatnonzero(df >= min(2, counts.shape[0]))
         if len(shared) == 0:  # a few texts with no n-gram in common (or all empty): every n-gram there is
@@ -54,21 +58,23 @@ class LexicalModel:
                 warnings.simplefilter("ignore", RuntimeWarning)
                 self.svd = TruncatedSVD(self.dims, random_state=seed).fit(weighted)
 
-    def transform(self, texts: list[str], progress: ProgressFn | None = None,
-                  cancel: CancelFn | None = None) -> np.ndarray:
-        """(n, dims) float32 unit rows (zero rows for texts with no n-gram)."""
-        out = np.zeros((len(texts), self.dims), dtype=np.float32)
+    def transform(self, texts: Sequence[str], progress: ProgressFn | None = None, cancel: CancelFn | None = None,
+                  dtype=np.float32, what: str = "Lexical features") -> np.ndarray:
+        """(n, dims) unit rows (zero rows for texts with no n-gram); float16 halves what a million rows hold.
+        `what`: the progress text."""
+        out = np.zeros((len(texts), self.dims), dtype=dtype)
         if self.svd is None:
             return out
-        ticker = Ticker(progress, cancel, len(texts), "Lexical features")
+        ticker = Ticker(progress, cancel, len(texts), what)
         for start in range(0, len(texts), CHUNK):
             chunk = [_clip(t) for t in texts[start:start + CHUNK]]
             counts = self.hasher.transform(chunk).tocsc()[:, self.columns]
-            out[start:start + len(chunk)] = self.svd.transform(self.tfidf.transform(counts.tocsr()))
+            rows = self.svd.transform(self.tfidf.transform(counts.tocsr())).astype(np.float32)
+            norms = np.linalg.norm(rows, axis=1, keepdims=True)
+            np.divide(rows, norms, out=rows, where=norms > 0)
+            out[start:start + len(chunk)] = rows
             ticker.update(start + len(chunk))
         ticker.finish()
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        np.divide(out, norms, out=out, where=norms > 0)
         return out
 
 

@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Callable
 
 import numpy as np
@@ -228,10 +229,13 @@ class Pipeline:
         flags, dup_of = self._stage("checks", (emb_nn_key, asdict(check_params)), lambda: checks.flag_records(
             texts, toks, near, check_params), s)
         tax, bank = self._bank_stage(p, s, progress, cancel)
+        kinds_lex = self._stage("kinds_lexical", (p.seed, bank["digest"]), lambda: self._lexical(
+            texts.instruction, p.seed, progress, cancel, also=bank["texts"], dtype=np.float16,
+            what="Lexical features for task kinds"), s)
         taught = (tuple(self.user_examples[0]), tuple(self.user_examples[1]))
         predicted: kind_classifier.Prediction = self._stage(
             "kinds", (nn_key, bank["digest"], p.kind_threshold, taught), lambda: self._kinds(
-                tax, bank, texts, vectors, lex, lay.kinds_neighbours, p, model_id, progress, cancel), s)
+                tax, bank, texts, vectors, kinds_lex, lay.kinds_neighbours, p, model_id, progress, cancel), s)
         kinds = predicted.kinds
         overlaps, eval_items = self._eval_stages(texts, vectors, xy, (nn_key, p.min_dist), p, model_id, s, progress,
                                                  cancel)
@@ -330,11 +334,11 @@ class Pipeline:
         p, s = self.params_for(params), {}
         model_id = model_id_for(p.model)
         records = self._stage("texts", (), lambda: self.read(progress, cancel), s)
-        hit = self._stages.get("lexical")
-        model = hit[1]["model"] if hit is not None and hit[0] == (p.embed_field, p.seed) else self._stage(
-            "lexical_model", (p.embed_field, p.seed), lambda: lexical.LexicalModel(
-                list(records.field(p.embed_field)), seed=p.seed or 0), s)  # the fit alone: no transform of A
         tax, bank = self._bank_stage(p, s, progress, cancel)
+        hit = self._stages.get("kinds_lexical")
+        model = hit[1]["model"] if hit is not None and hit[0] == (p.seed, bank["digest"]) else self._stage(
+            "kinds_lexical_model", (p.seed, bank["digest"]), lambda: lexical.LexicalModel(
+                records.instruction, seed=p.seed or 0, also=bank["texts"]), s)  # the fit alone: no transform
         extra = RecordTexts(list(texts), [""] * len(texts), list(texts), list(texts), [""] * len(texts),
                             list(user_turns or [1] * len(texts)), [True] * len(texts), [True] * len(texts))
         vectors = self._embed_extra(list(texts), p, model_id, progress, cancel)
@@ -366,9 +370,11 @@ class Pipeline:
         return {"texts": texts, "kinds": kinds, "vectors": vectors, "digest": digest}
 
     @staticmethod
-    def _lexical(texts: list[str], seed: int | None, progress: ProgressFn | None, cancel: CancelFn | None) -> dict:
-        model = lexical.LexicalModel(list(texts), seed=seed or 0)
-        return {"model": model, "records": model.transform(list(texts), progress, cancel)}
+    def _lexical(texts: Sequence[str], seed: int | None, progress: ProgressFn | None, cancel: CancelFn | None,
+                 also: Sequence[str] = (), dtype=np.float32, what: str = "Lexical features") -> dict:
+        """The lexical model fitted on a sample of `texts` (and all of `also`), and every text's features."""
+        model = lexical.LexicalModel(texts, seed=seed or 0, also=also)
+        return {"model": model, "records": model.transform(texts, progress, cancel, dtype, what)}
 
     def _kinds(self, tax: taxonomy.Taxonomy, bank: dict, texts: RecordTexts, vectors: np.ndarray, lex: dict,
                neighbour_idx: np.ndarray | None, p: AnalysisParams, model_id: str, progress: ProgressFn | None,
@@ -377,11 +383,10 @@ class Pipeline:
         def vectors_of(batch: list[str]) -> np.ndarray:
             return self._embed_extra(batch, p, model_id, progress, cancel)
 
-        model = lex["model"]
+        model = lex["model"]  # fitted on the instructions and the example bank (see `_lexical`)
         records_lex = lex["records"]
         if p.embed_field != "instruction":
             vectors = vectors_of(texts.instruction)
-            records_lex = model.transform(texts.instruction)
         user_texts, user_kinds = self.user_examples
         ids = [k.id for k in tax.kinds]
         known = [i for i, kind in enumerate(user_kinds) if kind in ids]
