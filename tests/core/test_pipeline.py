@@ -136,3 +136,23 @@ def test_tiny_datasets_do_not_crash(tmp_path):
         dataset = load(write(tmp_path / f"t{n}", planted_records(n)[0][:n], "jsonl"))
         a = make_pipeline(dataset, tmp_path)[0].run(AnalysisParams(model="fake", seed=1))
         assert a.xy.shape == (n, 2) and len(a.flags) == n
+
+
+def test_one_hashing_pass_gives_the_maps_and_the_kinds_ngram_features(planted, tmp_path):
+    """Embedding the instructions, the map's n-gram features and the kinds' (fitted with the example bank) come
+    from one pass over the texts, equal to computing each on its own; another embedded field computes both apart."""
+    from explorer.core.analysis import lexical
+
+    pipeline, _ = make_pipeline(planted[0], tmp_path)
+    a = pipeline.run(PARAMS)
+    map_part, kinds_part = pipeline._stages["lexical"][1], pipeline._stages["kinds_lexical"][1]
+    bank_texts = pipeline._stages["bank"][1]["texts"]
+    instructions = list(a.texts.instruction)
+    alone = lexical.LexicalModel(instructions, seed=PARAMS.seed)
+    with_bank = lexical.LexicalModel(instructions, seed=PARAMS.seed, also=bank_texts)
+    assert np.allclose(map_part["records"], alone.transform(instructions), atol=1e-5)
+    assert kinds_part["records"].dtype == np.float16
+    assert np.allclose(kinds_part["records"], with_bank.transform(instructions), atol=2e-3)
+    assert pipeline.runs["lexical"] == 1 and pipeline.runs["kinds_lexical"] == 1
+    pipeline.run(AnalysisParams(model="fake", seed=7, min_cluster_size=10, embed_field="response"))
+    assert pipeline.runs["lexical"] == 2 and pipeline.runs["kinds_lexical"] == 1  # the kinds' features kept

@@ -62,20 +62,31 @@ class LexicalModel:
                   dtype=np.float32, what: str = "Lexical features") -> np.ndarray:
         """(n, dims) unit rows (zero rows for texts with no n-gram); float16 halves what a million rows hold.
         `what`: the progress text."""
-        out = np.zeros((len(texts), self.dims), dtype=dtype)
-        if self.svd is None:
-            return out
-        ticker = Ticker(progress, cancel, len(texts), what)
-        for start in range(0, len(texts), CHUNK):
-            chunk = [_clip(t) for t in texts[start:start + CHUNK]]
-            counts = self.hasher.transform(chunk).tocsc()[:, self.columns]
-            rows = self.svd.transform(self.tfidf.transform(counts.tocsr())).astype(np.float32)
+        return transform_together([self], texts, progress, cancel, [dtype], what)[0]
+
+
+def transform_together(models: Sequence[LexicalModel], texts: Sequence[str], progress: ProgressFn | None = None,
+                       cancel: CancelFn | None = None, dtypes: Sequence | None = None,
+                       what: str = "Lexical features") -> list[np.ndarray]:
+    """Each model's features of the same texts, hashing every text once (the hashing is most of the time)."""
+    dtypes = dtypes or [np.float32] * len(models)
+    outs = [np.zeros((len(texts), m.dims), dtype=dt) for m, dt in zip(models, dtypes)]
+    if all(m.svd is None for m in models):
+        return outs
+    ticker = Ticker(progress, cancel, len(texts), what)
+    for start in range(0, len(texts), CHUNK):
+        chunk = [_clip(t) for t in texts[start:start + CHUNK]]
+        counts = models[0].hasher.transform(chunk).tocsc()  # every model hashes alike
+        for model, out in zip(models, outs):
+            if model.svd is None:
+                continue
+            rows = model.svd.transform(model.tfidf.transform(counts[:, model.columns].tocsr())).astype(np.float32)
             norms = np.linalg.norm(rows, axis=1, keepdims=True)
             np.divide(rows, norms, out=rows, where=norms > 0)
             out[start:start + len(chunk)] = rows
-            ticker.update(start + len(chunk))
-        ticker.finish()
-        return out
+        ticker.update(start + len(chunk))
+    ticker.finish()
+    return outs
 
 
 def hybrid(embedding: np.ndarray, lexical: np.ndarray, weight: float) -> np.ndarray:

@@ -112,15 +112,21 @@ class Pipeline:
         """The stage holding every record's position ('placed_map' when the map was fitted on a sample)."""
 
     def _stage(self, name: str, key: object, compute: Callable[[], object], seconds: dict) -> object:
-        hit = self._stages.get(name)
-        if hit is not None and hit[0] == key:
-            return hit[1]
+        if self._has(name, key):
+            return self._stages[name][1]
         start = time.perf_counter()
         value = compute()
         seconds[name] = round(time.perf_counter() - start, 3)
+        self._keep(name, key, value)
+        return value
+
+    def _has(self, name: str, key: object) -> bool:
+        hit = self._stages.get(name)
+        return hit is not None and hit[0] == key
+
+    def _keep(self, name: str, key: object, value: object) -> None:
         self.runs[name] += 1
         self._stages[name] = (key, value)
-        return value
 
     def replace_vectors(self, old: np.ndarray, new: np.ndarray) -> None:
         """The cached embeddings stage holds `new` (equal values, say a memory map) instead of `old`."""
@@ -211,7 +217,8 @@ class Pipeline:
         n = len(vectors)
         k = min(p.n_neighbors, max(n - 1, 1))
         lex_key = (p.embed_field, p.seed)
-        lex = self._lexical_stage(texts, p, s, progress, cancel)
+        tax, bank = self._bank_stage(p, s, progress, cancel)
+        lex, kinds_lex = self._lexical_stages(texts, p, bank, s, progress, cancel)
         w = p.embedding_weight
         feat_key = (emb_key, lex_key, w)
         if not sampled_fit.is_sampled(n, p.fit_sample):
@@ -228,10 +235,6 @@ class Pipeline:
         check_params = checks.CheckParams(p.max_tokens, p.near_duplicate_threshold)
         flags, dup_of = self._stage("checks", (emb_nn_key, asdict(check_params)), lambda: checks.flag_records(
             texts, toks, near, check_params), s)
-        tax, bank = self._bank_stage(p, s, progress, cancel)
-        kinds_lex = self._stage("kinds_lexical", (p.seed, bank["digest"]), lambda: self._lexical(
-            texts.instruction, p.seed, progress, cancel, also=bank["texts"], dtype=np.float16,
-            what="Lexical features for task kinds"), s)
         taught = (tuple(self.user_examples[0]), tuple(self.user_examples[1]))
         predicted: kind_classifier.Prediction = self._stage(
             "kinds", (nn_key, bank["digest"], p.kind_threshold, taught), lambda: self._kinds(
@@ -347,10 +350,27 @@ class Pipeline:
         return self._kinds(tax, bank, extra, vectors, extra_lex, None, instruction_params, model_id, progress,
                            cancel).kinds
 
-    def _lexical_stage(self, texts: RecordTexts, p: AnalysisParams, s: dict, progress: ProgressFn | None,
-                       cancel: CancelFn | None) -> dict:
-        return self._stage("lexical", (p.embed_field, p.seed), lambda: self._lexical(
+    def _lexical_stages(self, texts: RecordTexts, p: AnalysisParams, bank: dict, s: dict,
+                        progress: ProgressFn | None, cancel: CancelFn | None) -> tuple[dict, dict]:
+        """The map's n-gram features (fitted on the embedded field) and the kinds' (fitted on the instructions and
+        the example bank, float16). When the map embeds the instructions, one hashing pass gives both."""
+        lex_key, kinds_key = (p.embed_field, p.seed), (p.seed, bank["digest"])
+        if p.embed_field == "instruction" and not self._has("lexical", lex_key) and not self._has(
+                "kinds_lexical", kinds_key):
+            start = time.perf_counter()
+            map_model = lexical.LexicalModel(texts.instruction, seed=p.seed or 0)
+            kinds_model = lexical.LexicalModel(texts.instruction, seed=p.seed or 0, also=bank["texts"])
+            map_rows, kinds_rows = lexical.transform_together(
+                [map_model, kinds_model], texts.instruction, progress, cancel, [np.float32, np.float16])
+            s["lexical"] = round(time.perf_counter() - start, 3)  # the kinds' features included
+            self._keep("lexical", lex_key, {"model": map_model, "records": map_rows})
+            self._keep("kinds_lexical", kinds_key, {"model": kinds_model, "records": kinds_rows})
+        lex = self._stage("lexical", lex_key, lambda: self._lexical(
             texts.field(p.embed_field), p.seed, progress, cancel), s)
+        kinds_lex = self._stage("kinds_lexical", kinds_key, lambda: self._lexical(
+            texts.instruction, p.seed, progress, cancel, also=bank["texts"], dtype=np.float16,
+            what="Lexical features for task kinds"), s)
+        return lex, kinds_lex
 
     def _bank_stage(self, p: AnalysisParams, s: dict, progress: ProgressFn | None, cancel: CancelFn | None
                     ) -> tuple[taxonomy.Taxonomy, dict]:
