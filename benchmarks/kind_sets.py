@@ -13,10 +13,13 @@ Expected files in the data folder (any may be missing; its set is skipped):
                          (Chinese; `label` is its `kind` column)
   supernat_en.jsonl      Super-NaturalInstructions task instances: {"instruction", "task", "group"}, `group` being
                          the task's category as the benchmark names it (the stored files' own are often stale)
+  jade_zh.csv            whitzard-ai/jade-db jade-db-v1.0/jade_benchmark_zh.csv (Chinese harmful questions: safety)
+  advbench_en.csv        llm-attacks/llm-attacks data/advbench/harmful_behaviors.csv (English harmful requests)
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from dataclasses import dataclass
@@ -74,6 +77,19 @@ def _firefly(d: Path):
         yield r["instruction"], r["label"]
 
 
+def _jade(d: Path):
+    with open(d / "jade_zh.csv", encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            yield r["问题"], r["违规类型"]
+
+
+def _advbench(d: Path):
+    with open(d / "advbench_en.csv", encoding="utf-8", newline="") as f:
+        for row in csv.reader(f):
+            if row and row[0] != "goal":  # the header, where the copy has one
+                yield row[0], "harmful"
+
+
 def _supernat(mapping: dict):
     def read(d: Path):
         for r in _jsonl(d / "supernat_en.jsonl"):
@@ -97,7 +113,9 @@ def load_sets(data: Path) -> dict[str, tuple[str, list[Item]]]:
                ("vicuna", "en", "vicuna.jsonl", _fastchat("vicuna.jsonl")),
                ("wizardlm", "en", "wizardlm_test.jsonl", _wizardlm),
                ("dolly", "en", "dolly_sample.jsonl", _dolly),
-               ("supernat", "en", "supernat_en.jsonl", _supernat(spec["supernat"]))]
+               ("supernat", "en", "supernat_en.jsonl", _supernat(spec["supernat"])),
+               ("jade", "zh", "jade_zh.csv", _jade),
+               ("advbench", "en", "advbench_en.csv", _advbench)]
     out = {}
     for name, lang, needed, reader in sources:
         if not (data / needed).exists():
