@@ -8,8 +8,8 @@ user input is ever unpickled). Cancel stops the helper at once; the next run sta
 The same helper embeds search queries and edited records (`embed_texts`) with the model it already loaded — one
 model copy — and keeps the positions of placed records in its cached map (`set_positions`).
 
-The helper reads the dataset file once, keeps only the records' text columns (packed) and lets the dataset go: it
-never holds a second copy of the dataset. Big text columns (over TEXTS_BY_FILE bytes) and big vectors (over
+The helper reads the dataset file once, keeps only the records' text columns (packed) and lets the dataset go:
+after that read it holds no copy of the dataset. Big text columns (over TEXTS_BY_FILE bytes) and big vectors (over
 VECTORS_BY_FILE bytes: ~130k records of MiniLM) do not travel in the pickle: the helper writes them to a file and
 memory-maps it, the app maps the same file, and both read one copy from the page cache (at a million records,
 hundreds of MB of text and 1.5 GB of vectors, no longer held twice, nor pickled through a pipe).
