@@ -2,8 +2,8 @@
 
 Prompts of one task share their template words ("Premise: … Hypothesis: …", "请判断以下新闻的类别"), which a
 sentence embedding, dominated by the topic of the text, hardly sees. Character 2–4-grams (within words; Chinese
-runs are words too) see them in any language. They are hashed (no vocabulary to hold), weighted by TF-IDF and
-reduced by a truncated SVD fitted on a sample, then applied in chunks, so memory stays bounded at any size.
+runs are words too) see them in any language. They are hashed (no vocabulary to hold; `ngram_hash`), weighted by
+TF-IDF and reduced by a truncated SVD fitted on a sample, then applied in chunks, so memory stays bounded at any size.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from explorer.core.analysis.ngram_hash import char_ngram_counts
 from explorer.core.progress import CancelFn, ProgressFn, Ticker
 
 DIMS = 256
@@ -36,13 +37,11 @@ class LexicalModel:
         """Fitted on a sample of `texts` plus every text of `also` (say the kinds' example bank, so that the
         reduced space can tell the examples apart, not only the records)."""
         from sklearn.decomposition import TruncatedSVD
-        from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+        from sklearn.feature_extraction.text import TfidfTransformer
 
-        self.hasher = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=2 ** 20,
-                                        alternate_sign=False, norm=None, lowercase=True)
         rng = np.random.default_rng(seed)
         pick = rng.choice(len(texts), sample, replace=False) if len(texts) > sample else range(len(texts))
-        counts = self.hasher.transform([_clip(texts[i]) for i in pick] + [_clip(t) for t in also]).tocsc()
+        counts = char_ngram_counts([_clip(texts[i]) for i in pick] + [_clip(t) for t in also]).tocsc()
         df = np.diff(counts.indptr)
         shared = np.flatnonzero(df >= min(2, counts.shape[0]))
         if len(shared) == 0:  # a few texts with no n-gram in common (or all empty): every n-gram there is
@@ -76,7 +75,7 @@ def transform_together(models: Sequence[LexicalModel], texts: Sequence[str], pro
     ticker = Ticker(progress, cancel, len(texts), what)
     for start in range(0, len(texts), CHUNK):
         chunk = [_clip(t) for t in texts[start:start + CHUNK]]
-        counts = models[0].hasher.transform(chunk).tocsc()  # every model hashes alike
+        counts = char_ngram_counts(chunk).tocsc()
         for model, out in zip(models, outs):
             if model.svd is None:
                 continue
