@@ -204,6 +204,8 @@ def open_in_window(path: Path, label: str):
           f"(target: never blocked > 100 ms); peak memory, app and helpers: RSS {memory.peak / 2**30:.2f} GB, "
           f"PSS {memory.peak_pss / 2**30:.2f} GB (a file both map counted once)")
     print(f"  {'':<22} Python's cyclic garbage collector in the window's process: {collections.summary()}")
+    print(f"  {'':<22} longest stalls: " + ", ".join(f"{ms:.0f} ms at {when / 1000:.1f} s" for ms, when in late[-3:][::-1])
+          + f" (the map arrived at {done[0] / 1000:.1f} s)")
     return window
 
 

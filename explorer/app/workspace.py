@@ -27,7 +27,7 @@ from explorer.core.analysis.labels import carry_renames
 from explorer.core.analysis.live import LiveAnalysis
 from explorer.core.analysis.pipeline import Analysis, AnalysisParams
 from explorer.core.curation import edits as E
-from explorer.core.curation.session import Session
+from explorer.core.curation.session import Session, source_fingerprint
 from explorer.core.dataset import Dataset, load
 from explorer.core.errors import DatasetError
 from explorer.core.formats import ColumnMapping
@@ -62,6 +62,8 @@ class Loaded:
     dataset: Dataset
     columns: dict
     """Categorical metadata columns (facets.metadata_columns)."""
+    fingerprint: str | None = None
+    """The source file's hash, taken by the load job (hashing a big file on the GUI thread would stall it)."""
 
 
 class Workspace(WorkspaceJobs, WorkspaceCompare):
@@ -117,13 +119,14 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         def job(progress, cancel) -> Loaded:
             dataset = load(path, mapping=mapping, progress=progress, cancel=cancel)
             tokens.encoding()  # the BPE table loads here, not on the GUI thread when the editor counts tokens
-            return Loaded(dataset, metadata_columns(dataset.source_object(i) for i in range(len(dataset))))
+            return Loaded(dataset, metadata_columns(dataset.source_object(i) for i in range(len(dataset))),
+                          source_fingerprint(dataset.path))
         return job
 
     def load_done(self, loaded: Loaded) -> None:
         """Open the loaded dataset with its session (raises DatasetError when the session cannot be opened)."""
         self.close()
-        self.session = Session(loaded.dataset)
+        self.session = Session(loaded.dataset, fingerprint=loaded.fingerprint)
         self.dataset, self.columns = loaded.dataset, loaded.columns
         self.pipeline = self.pipeline_factory(loaded.dataset)
         self._taught = dict(self.session.state.kinds)

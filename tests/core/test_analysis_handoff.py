@@ -37,3 +37,20 @@ def test_the_job_prepares_the_analysis_and_edits_made_meanwhile_still_count(tmp_
     assert ws.duplicate_roots(0.5) is looser  # asked again: kept
     ws.close()
     assert ws.duplicate_roots(DUPLICATE_THRESHOLD) is None
+
+
+def test_the_load_job_hashes_the_source_so_opening_on_the_windows_thread_does_not(tmp_path, monkeypatch):
+    from explorer.core.curation import session as session_module
+
+    path = write(tmp_path / "d", planted_records(4)[0], "jsonl")
+    ws = Workspace(lambda d: None)
+    loaded = ws.load_job(path)(None, None)  # the job: off the window's thread
+    assert loaded.fingerprint == session_module.source_fingerprint(path)
+
+    def no_hashing(_path):
+        raise AssertionError("the source was hashed again while opening")
+
+    monkeypatch.setattr(session_module, "source_fingerprint", no_hashing)
+    ws.load_done(loaded)
+    assert ws.session.replay.source_changed is False
+    ws.close()

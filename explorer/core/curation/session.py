@@ -62,7 +62,9 @@ class ReplayReport:
 class Session:
     """One dataset's edits: current state, undo/redo history and the durable journal behind them."""
 
-    def __init__(self, dataset: Dataset, path: str | Path | None = None):
+    def __init__(self, dataset: Dataset, path: str | Path | None = None, fingerprint: str | None = None):
+        """`fingerprint`: the source's `source_fingerprint` when the caller has it already (say, taken off the GUI
+        thread); otherwise it is taken here."""
         self.dataset = dataset
         self.path = Path(path) if path else default_session_path(dataset.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +84,7 @@ class Session:
         self.state = CurationState()
         self.undo_stack: list[tuple[Edit, Edit]] = []
         self.redo_stack: list[tuple[Edit, Edit]] = []
-        self.replay = self._open()
+        self.replay = self._open(fingerprint or source_fingerprint(dataset.path))
 
     # -- opening ----------------------------------------------------------------------------------
     def _meta(self, key: str) -> str | None:
@@ -92,8 +94,7 @@ class Session:
     def _set_meta(self, key: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    def _open(self) -> ReplayReport:
-        fingerprint = source_fingerprint(self.dataset.path)
+    def _open(self, fingerprint: str) -> ReplayReport:
         stored = self._meta("source_hash")
         report = ReplayReport(source_changed=stored is not None and stored != fingerprint)
         if stored is None:
