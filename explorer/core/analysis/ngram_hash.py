@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 
 N_FEATURES = 2 ** 20
-BATCH_CHARS = 4_000_000
-"""Code points hashed at once (bounds the temporaries: a few dozen bytes per code point)."""
+BATCH_CHARS = 1_000_000
+"""Code points hashed at once (bounds the temporaries: about a hundred bytes per code point)."""
 _STEP = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _SPACE = 32
@@ -30,22 +30,21 @@ def char_ngram_counts(texts: Sequence[str], ngram_range: tuple[int, int] = (2, 4
     padded = [_padded_words(t) for t in texts]
     lengths = np.fromiter(map(len, padded), np.int64, len(padded))
     chars_before = np.concatenate([[0], np.cumsum(lengths)])
-    rows, cols = [], []
+    parts = [sp.csr_matrix((0, n_features))]
     start = 0
     while start < len(padded):
         fits = int(np.searchsorted(chars_before, chars_before[start] + BATCH_CHARS, side="right")) - 1
         end = max(start + 1, fits)
         codes = np.frombuffer("".join(padded[start:end]).encode("utf-32-le"), np.uint32)
-        text_of_char = np.repeat(np.arange(start, end), lengths[start:end])
-        for buckets, at in _window_buckets(codes, ngram_range, n_features):
-            rows.append(text_of_char[at])
-            cols.append(buckets)
+        text_of_char = np.repeat(np.arange(end - start, dtype=np.int32), lengths[start:end])
+        windows = list(_window_buckets(codes, ngram_range, n_features))
+        rows = np.concatenate([text_of_char[at] for _, at in windows]) if windows else np.zeros(0, np.int32)
+        cols = np.concatenate([buckets for buckets, _ in windows]) if windows else np.zeros(0, np.int32)
+        batch = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(end - start, n_features))
+        batch.sum_duplicates()  # one entry per distinct n-gram of a text: what the batches keep is small
+        parts.append(batch)
         start = end
-    rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-    cols = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-    counts = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), n_features))
-    counts.sum_duplicates()
-    return counts
+    return sp.vstack(parts, format="csr")
 
 
 def _padded_words(text: str) -> str:
@@ -75,4 +74,4 @@ def _window_buckets(codes: np.ndarray, ngram_range: tuple[int, int], n_features:
         all_spaces = spaces_before[starts + n] - spaces_before[starts] == n
         at = np.flatnonzero((inner_spaces == 0) & ~all_spaces)
         salted = (rolling[at] ^ np.uint64(n)) * _MIX
-        yield (salted >> shift).astype(np.int64), at
+        yield (salted >> shift).astype(np.int32), at
