@@ -167,10 +167,9 @@ def test_vectors_of_a_model_not_here_still_analyze_and_say_what_is_off(planted, 
         pipeline.embed_texts(["a search query"], PARAMS)
 
 
-@pytest.mark.parametrize("search", ["exact", "cell index"])
-def test_the_sampled_fit_keeps_the_full_fits_clusters_and_finds_copies(tmp_path, monkeypatch, search):
-    if search == "cell index":  # what a million records use: force it on this small set
-        monkeypatch.setattr(sampled_fit, "EXACT_PAIRS_MAX", 0)
+@pytest.fixture(scope="module")
+def topics_and_full_fit(tmp_path_factory):
+    """1,501 records of 5 topics (the last a near-copy of record 7), their truth and the full fit's clusters."""
     # Each instruction: a topic word and three words from a shared vocabulary, so the only structure is the topic
     # (numbered instructions split by digit count in the lexical features, and a full fit rightly follows that).
     topics = ("cooking", "astronomy", "football", "poetry", "taxes")
@@ -184,15 +183,25 @@ def test_the_sampled_fit_keeps_the_full_fits_clusters_and_finds_copies(tmp_path,
         truth.append(i % 5)
     records.append(dict(records[7], instruction=records[7]["instruction"] + " "))  # a near-copy of record 7
     truth.append(truth[7])
-    dataset = load(write(tmp_path / "big", records, "jsonl"))
+    folder = tmp_path_factory.mktemp("topics")
+    dataset = load(write(folder / "big", records, "jsonl"))
     fake = FakeEmbedder(noise=0.6)
-    make = lambda: Pipeline(dataset, lambda p: fake, EmbeddingCache(tmp_path / "c.sqlite"))  # noqa: E731
-    full = make().run(AnalysisParams(model="fake", seed=7, min_cluster_size=30, fit_sample=None))
-    pipeline = make()
+    full = Pipeline(dataset, lambda p: fake, EmbeddingCache(folder / "c.sqlite")).run(
+        AnalysisParams(model="fake", seed=7, min_cluster_size=30, fit_sample=None))
+    return dataset, truth, full.clusters, fake, folder / "c.sqlite"
+
+
+@pytest.mark.parametrize("search", ["exact", "cell index"])
+def test_the_sampled_fit_keeps_the_full_fits_clusters_and_finds_copies(topics_and_full_fit, monkeypatch, search):
+    if search == "cell index":  # what a million records use: force it on this small set
+        monkeypatch.setattr(sampled_fit, "EXACT_PAIRS_MAX", 0)
+    dataset, truth, full_clusters, fake, cache = topics_and_full_fit
+    n = len(truth)
+    pipeline = Pipeline(dataset, lambda p: fake, EmbeddingCache(cache))
     sampled = pipeline.run(AnalysisParams(model="fake", seed=7, min_cluster_size=30, fit_sample=400))
-    assert pipeline.runs["placement"] == 1 and sampled.xy.shape == (len(records), 2)
-    assert adjusted_rand_score(full.clusters, sampled.clusters) >= 0.9
+    assert pipeline.runs["placement"] == 1 and sampled.xy.shape == (n, 2)
+    assert adjusted_rand_score(full_clusters, sampled.clusters) >= 0.9
     assert adjusted_rand_score(truth, sampled.clusters) >= 0.9
-    assert "near_duplicate" in sampled.flags[len(records) - 1] or "duplicate" in sampled.flags[len(records) - 1]
-    fit = np.sort(np.random.default_rng(7).choice(len(records), 400, replace=False))
+    assert "near_duplicate" in sampled.flags[n - 1] or "duplicate" in sampled.flags[n - 1]
+    fit = np.sort(np.random.default_rng(7).choice(n, 400, replace=False))
     assert np.array_equal(sampled.xy[fit], pipeline._stages["map"][1])  # fitted records keep their own place
