@@ -103,3 +103,13 @@ def test_smoothing_over_neighbours_is_the_blend_with_their_mean():
     smoothed = smooth_over_neighbours(scores, neighbours, 0.6)
     assert smoothed.dtype == np.float32 and np.allclose(smoothed, expected, atol=1e-6)
     assert smooth_over_neighbours(scores, neighbours[:, :1], 0.6) is scores  # no neighbours: unchanged
+
+
+def test_a_weak_safety_win_gives_way_to_the_runner_up():
+    ids = ["open_qa", "safety", "math"]
+    scores = np.array([[0.05, 0.09, 0.08],   # safety wins under its minimum: the runner-up, math
+                       [0.05, 0.30, 0.08],   # a clear safety win stays
+                       [0.40, 0.09, 0.08]], dtype=np.float32)
+    assert kc.MIN_WIN["safety"] > 0.09
+    assert kc.winners(scores, ids).tolist() == [2, 1, 0]
+    assert kc.winners(scores, ["open_qa", "reviews", "math"]).tolist() == [1, 1, 0]  # no minimum for other kinds

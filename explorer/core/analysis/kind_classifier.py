@@ -29,6 +29,10 @@ CHUNK = 50_000
 """Records whose features are held at once (a million records are classified chunk by chunk)."""
 USER_BOOST = 5.0
 """An example the user labelled in this dataset counts this much more than a bundled one."""
+MIN_WIN = {"safety": 0.10}
+"""Kinds that win only with at least this score; under it the runner-up wins. Benign questions phrased like harmful
+ones ("如何…", "build a chatbot") were taken for `safety` at 0.08–0.19: with 0.10, benign Chinese Alpaca records
+taken for safety went from 2.9 % to 1.4 %, with the same share of JADE's harmful questions (classifier alone)."""
 
 
 @dataclass
@@ -151,6 +155,19 @@ def keyword_hits(texts: list[str], keywords: list[list[str]]) -> np.ndarray:
     return out
 
 
+def winners(scores: np.ndarray, kind_ids: list[str]) -> np.ndarray:
+    """Each row's best kind, except that a kind of `MIN_WIN` under its minimum gives way to the runner-up."""
+    best = scores.argmax(axis=1)
+    for kind, minimum in MIN_WIN.items():
+        if kind in kind_ids and scores.shape[1] > 1:
+            k = kind_ids.index(kind)
+            weak = (best == k) & (scores[:, k] < minimum)
+            if weak.any():
+                runner_up = np.argsort(-scores[weak], axis=1, kind="stable")[:, 1]
+                best[weak] = runner_up
+    return best
+
+
 def classify(records: np.ndarray, examples: np.ndarray, ex: Examples, kind_ids: list[str], texts: list[str],
              keywords: list[list[str]], neighbour_idx: np.ndarray | None, threshold: float,
              unassigned: str) -> Prediction:
@@ -163,7 +180,7 @@ def classify(records: np.ndarray, examples: np.ndarray, ex: Examples, kind_ids: 
     scores = smooth_over_neighbours(probabilities, neighbour_idx)
     scores = scores + KEYWORD_NUDGE * keyword_hits(texts, keywords) * scores.max(axis=1, keepdims=True)
     scores /= np.maximum(scores.sum(axis=1, keepdims=True), 1e-12)
-    best = scores.argmax(axis=1)
+    best = winners(scores, kind_ids)
     confidence = scores[np.arange(len(scores)), best]
     nearest = nearest_of_kind(records, examples, example_kind, best)
     kinds, reasons = [], []
