@@ -13,6 +13,9 @@ Expected files in the data folder (any may be missing; its set is skipped):
                          (Chinese; `label` is its `kind` column)
   supernat_en.jsonl      Super-NaturalInstructions task instances: {"instruction", "task", "group"}, `group` being
                          the task's category as the benchmark names it (the stored files' own are often stale)
+  autoj_zh.jsonl         {"instruction", "label"} lines of GAIR-NLP/auto-j data/test/zh_testdata_critique.jsonl
+                         (Chinese, machine-translated by its authors; `label` is its `scenario`; the MT-Bench and
+                         Vicuna questions left out)
   jade_zh.csv            whitzard-ai/jade-db jade-db-v1.0/jade_benchmark_zh.csv (Chinese harmful questions: safety)
   advbench_en.csv        llm-attacks/llm-attacks data/advbench/harmful_behaviors.csv (English harmful requests)
 """
@@ -77,6 +80,11 @@ def _firefly(d: Path):
         yield r["instruction"], r["label"]
 
 
+def _autoj(d: Path):
+    for r in _jsonl(d / "autoj_zh.jsonl"):
+        yield r["instruction"], r["label"]
+
+
 def _jade(d: Path):
     with open(d / "jade_zh.csv", encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
@@ -109,6 +117,7 @@ def load_sets(data: Path) -> dict[str, tuple[str, list[Item]]]:
     sources = [("alignbench", "zh", "alignbench.jsonl", _alignbench),
                ("chinese_llama_alpaca", "zh", "cla", _chinese_llama_alpaca),
                ("firefly", "zh", "firefly_zh.jsonl", _firefly),
+               ("autoj", "zh", "autoj_zh.jsonl", _autoj),
                ("mtbench", "en", "mtbench.jsonl", _fastchat("mtbench.jsonl")),
                ("vicuna", "en", "vicuna.jsonl", _fastchat("vicuna.jsonl")),
                ("wizardlm", "en", "wizardlm_test.jsonl", _wizardlm),
