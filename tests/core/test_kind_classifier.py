@@ -113,3 +113,23 @@ def test_a_weak_safety_win_gives_way_to_the_runner_up():
     assert kc.MIN_WIN["safety"] > 0.09
     assert kc.winners(scores, ids).tolist() == [2, 1, 0]
     assert kc.winners(scores, ["open_qa", "reviews", "math"]).tolist() == [1, 1, 0]  # no minimum for other kinds
+
+
+def test_records_of_a_view_are_judged_on_its_features_and_the_rest_on_their_own():
+    examples = _unit([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]])
+    records = _unit([[1, 0.05], [1, 0.05], [1, 0.05]])  # all look like translation on their own features
+    view = kc.View(np.array([1]), _unit([[0.05, 1]]), examples)  # record 1, seen otherwise, looks like math
+    p = kc.classify(records, examples, _examples(), ["translation", "math"], ["a", "b", "c"], [[], []], None,
+                    threshold=0.0, unassigned="unassigned", view=view)
+    assert p.kinds == ["translation", "math", "translation"]
+    everyone = kc.View(np.arange(3), _unit([[0.05, 1]] * 3), examples)
+    assert kc.classify(records, examples, _examples(), ["translation", "math"], ["a", "b", "c"], [[], []], None,
+                       0.0, "unassigned", everyone).kinds == ["math"] * 3
+
+
+def test_hybrid_rows_can_take_the_lexical_features_of_other_rows():
+    lex = _unit([[1, 0], [0, 1], [1, 1]])
+    rows = lexical.HybridRows(_unit([[1, 0, 0], [0, 0, 1]]), lex, 0.5, lexical_rows=np.array([2, 0]))
+    assert len(rows) == 2 and rows.shape == (2, 5)
+    assert np.allclose(rows[0:2][:, 3:], lex[[2, 0]] * np.sqrt(0.5))
+    assert np.allclose(rows[np.array([1])], lexical.hybrid(_unit([[0, 0, 1]]), lex[[0]], 0.5))

@@ -38,3 +38,19 @@ def test_shipped_example_bank_vectors_are_this_bank_with_this_model():
     picks = [0, len(texts) // 2, len(texts) - 1]
     fresh = SentenceTransformerEmbedder(device="cpu").encode([texts[i] for i in picks])
     assert np.allclose(fresh, shipped[picks], atol=2e-3)  # stored as float16
+
+
+def test_shipped_gloss_vectors_are_the_glosses_of_this_bank_with_this_model():
+    """The English glosses of the bank's Chinese examples, embedded (`gloss`): stale after a bank, jieba or
+    CC-CEDICT change until `python scripts/embed_kind_bank.py` runs (the app would embed them itself)."""
+    from explorer.core.analysis import gloss, kind_classifier, taxonomy
+    from explorer.core.analysis.embedding import model_id_for
+
+    texts, _ = kind_classifier.all_examples(taxonomy.load_taxonomy())
+    glosses = [gloss.english_gloss(texts[i]) for i in gloss.chinese_rows(texts)]
+    shipped = kind_classifier.shipped_gloss_vectors(model_id_for("all-MiniLM-L6-v2"), glosses)
+    assert shipped is not None and shipped.shape == (len(glosses), 384) and len(glosses) > 1000
+    assert kind_classifier.shipped_gloss_vectors(model_id_for("all-MiniLM-L6-v2"), glosses[1:]) is None
+    picks = [0, len(glosses) - 1]
+    fresh = SentenceTransformerEmbedder(device="cpu").encode([glosses[i] for i in picks])
+    assert np.allclose(fresh, shipped[picks], atol=2e-3)

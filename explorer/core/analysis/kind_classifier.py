@@ -88,6 +88,18 @@ def shipped_vectors(model_id: str, texts: list[str], kinds: list[str]) -> np.nda
         return data["vectors"].astype(np.float32)
 
 
+def shipped_gloss_vectors(model_id: str, glosses: list[str]) -> np.ndarray | None:
+    """The shipped embeddings of the English glosses of the bank's Chinese examples (`gloss`), when they are of
+    `model_id` and of exactly these glosses, else None."""
+    if not SHIPPED_VECTORS.exists():
+        return None
+    with np.load(SHIPPED_VECTORS) as data:
+        if ("gloss_vectors" not in data or str(data["model_id"]) != model_id
+                or str(data["gloss_digest"]) != bank_digest(glosses, [])):
+            return None
+        return data["gloss_vectors"].astype(np.float32)
+
+
 @dataclass
 class Prediction:
     kinds: list[str]
@@ -97,19 +109,32 @@ class Prediction:
     """(n records, n kinds) normalised scores (rows sum to 1)."""
 
 
+@dataclass
+class View:
+    """Some records judged on other features than the rest: say Chinese instructions with their English glosses
+    (`gloss`). `records`: the features of the records at `rows`, in that order; `examples`: every example's
+    features in the same space."""
+    rows: np.ndarray
+    records: np.ndarray
+    examples: np.ndarray
+
+
 def kind_probabilities(records: np.ndarray, examples: np.ndarray, example_kind: np.ndarray, n_kinds: int,
-                       weights: np.ndarray) -> np.ndarray:
-    """(n records, n kinds) probabilities from a logistic regression fitted on the examples."""
+                       weights: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """(n records, n kinds) probabilities from a logistic regression fitted on the examples; with `rows`, only
+    those records' (the other rows stay zero)."""
     from sklearn.linear_model import LogisticRegression
 
     out = np.zeros((len(records), n_kinds), dtype=np.float32)
+    rows = np.arange(len(records)) if rows is None else rows
     present = np.unique(example_kind)
     if len(present) == 1:
-        out[:, present[0]] = 1.0
+        out[rows, present[0]] = 1.0
         return out
     model = LogisticRegression(C=REGULARISATION, max_iter=1000).fit(examples, example_kind, sample_weight=weights)
-    for start in range(0, len(records), CHUNK):  # `records` may be lexical.HybridRows, made a chunk at a time
-        out[start:start + CHUNK, model.classes_] = model.predict_proba(records[start:start + CHUNK])
+    for start in range(0, len(rows), CHUNK):  # `records` may be lexical.HybridRows, made a chunk at a time
+        chunk = rows[start:start + CHUNK]
+        out[np.ix_(chunk, model.classes_)] = model.predict_proba(records[chunk])
     return out
 
 
@@ -170,13 +195,20 @@ def winners(scores: np.ndarray, kind_ids: list[str]) -> np.ndarray:
 
 def classify(records: np.ndarray, examples: np.ndarray, ex: Examples, kind_ids: list[str], texts: list[str],
              keywords: list[list[str]], neighbour_idx: np.ndarray | None, threshold: float,
-             unassigned: str) -> Prediction:
-    """Kind, confidence and reason per record (see the module doc). `records`/`examples`: unit feature rows."""
+             unassigned: str, view: View | None = None) -> Prediction:
+    """Kind, confidence and reason per record (see the module doc). `records`/`examples`: unit feature rows;
+    the records of `view` are judged on its features instead."""
     n_kinds = len(kind_ids)
     index = {k: i for i, k in enumerate(kind_ids)}
     example_kind = np.array([index[k] for k in ex.kinds], dtype=np.int64)
     weights = np.where(ex.from_user, USER_BOOST, 1.0).astype(np.float32)
-    probabilities = kind_probabilities(records, examples, example_kind, n_kinds, weights)
+    if view is None or len(view.rows) == 0:
+        probabilities = kind_probabilities(records, examples, example_kind, n_kinds, weights)
+    else:
+        rest = np.setdiff1d(np.arange(len(records)), view.rows)
+        probabilities = (kind_probabilities(records, examples, example_kind, n_kinds, weights, rest) if len(rest)
+                         else np.zeros((len(records), n_kinds), dtype=np.float32))
+        probabilities[view.rows] = kind_probabilities(view.records, view.examples, example_kind, n_kinds, weights)
     scores = smooth_over_neighbours(probabilities, neighbour_idx)
     scores = scores + KEYWORD_NUDGE * keyword_hits(texts, keywords) * scores.max(axis=1, keepdims=True)
     scores /= np.maximum(scores.sum(axis=1, keepdims=True), 1e-12)

@@ -39,7 +39,7 @@ def terms(text: str, mask_names: bool = False) -> list[str]:
     `mask_names`)."""
     lowered = (_NAME.sub(" ", text) if mask_names else text).lower()
     out = [w for w in _WORD.findall(lowered) if w not in STOP_WORDS and len(w) > 1]
-    cut = _chinese_segmenter()
+    cut = chinese_segmenter()
     for run in _CJK_RUN.findall(text):
         if cut is not None:
             out += [w for w in cut(run) if len(w) > 1 and w not in CJK_STOP_WORDS]
@@ -54,7 +54,7 @@ CJK_STOP_WORDS = frozenset("""
 """.split())
 
 
-def _chinese_segmenter():
+def chinese_segmenter():
     """jieba's word cutter when installed (its dictionary loads once, quietly), else None."""
     global _JIEBA
     if _JIEBA is None:

@@ -132,12 +132,16 @@ class HybridRows:
     """The hybrid features of many records, made a slice at a time (`rows[a:b]`), so a classifier that reads them
     in chunks never holds a second full feature matrix."""
 
-    def __init__(self, embedding: np.ndarray, lexical: np.ndarray, weight: float):
-        self.embedding, self.lexical, self.weight = embedding, lexical, weight
+    def __init__(self, embedding: np.ndarray, lexical: np.ndarray, weight: float,
+                 lexical_rows: np.ndarray | None = None):
+        """`lexical_rows`: row i's lexical features are `lexical[lexical_rows[i]]` (some records' embeddings with
+        the lexical features of all, not copied)."""
+        self.embedding, self.lexical, self.weight, self.lexical_rows = embedding, lexical, weight, lexical_rows
         self.shape = (len(embedding), embedding.shape[1] + (0 if weight >= 1.0 else lexical.shape[1]))
 
     def __len__(self) -> int:
         return len(self.embedding)
 
     def __getitem__(self, rows: slice | np.ndarray) -> np.ndarray:
-        return hybrid(self.embedding[rows], self.lexical[rows], self.weight)
+        lexical_rows = rows if self.lexical_rows is None else self.lexical_rows[rows]
+        return hybrid(self.embedding[rows], self.lexical[lexical_rows], self.weight)

@@ -24,8 +24,8 @@ from typing import Callable
 import numpy as np
 
 from explorer.core import tokens as tokens_mod
-from explorer.core.analysis import (checks, clustering, kind_classifier, labels, lexical, projection, sampled_fit,
-                                    taxonomy)
+from explorer.core.analysis import (checks, clustering, gloss, kind_classifier, labels, lexical, projection,
+                                    sampled_fit, taxonomy)
 from explorer.core.analysis import eval_overlap as eval_overlap_mod
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis import vectors_folder as vectors_folder_mod
@@ -387,7 +387,40 @@ class Pipeline:
         if vectors is None:
             vectors = self._embed_extra(texts, p, model_id, progress, cancel)
         digest = kind_classifier.bank_digest(texts, kinds)
-        return {"texts": texts, "kinds": kinds, "vectors": vectors, "digest": digest}
+        bank = {"texts": texts, "kinds": kinds, "vectors": vectors, "digest": digest}
+        if gloss.applies(p.model):  # the Chinese examples also as their English glosses (see `_glossed_view`)
+            rows = gloss.chinese_rows(texts)
+            glosses = [gloss.english_gloss(texts[i]) for i in rows]
+            glossed = kind_classifier.shipped_gloss_vectors(model_id, glosses)
+            if glossed is None:
+                glossed = self._embed_extra(glosses, p, model_id, progress, cancel)
+            bank["gloss_vectors"] = np.array(vectors, dtype=np.float32)
+            bank["gloss_vectors"][rows] = gloss.mixed(vectors[rows], glossed)
+        return bank
+
+    @staticmethod
+    def _glossed_view(instructions: Sequence[str], vectors: np.ndarray, records_lex: np.ndarray, bank: dict,
+                      user_texts: list[str], user_vectors: np.ndarray, ex_lex: np.ndarray,
+                      vectors_of: Callable[[list[str]], np.ndarray], progress: ProgressFn | None = None,
+                      cancel: CancelFn | None = None) -> kind_classifier.View | None:
+        """The Chinese instructions judged on the mean of their embedding and their English gloss's (`gloss`),
+        against examples whose Chinese ones are glossed alike; None when no instruction is Chinese."""
+        rows = gloss.chinese_rows(instructions)
+        if not len(rows):
+            return None
+        glossed = vectors_of(gloss.english_glosses([instructions[i] for i in rows], progress, cancel))
+        records = gloss.mixed(np.asarray(vectors[rows]), glossed).astype(np.float16)  # a million rows: 0.8 GB
+        examples = bank["gloss_vectors"]
+        if user_texts:  # what the user taught, glossed like the bank
+            taught = np.array(user_vectors, dtype=np.float32)
+            chinese = gloss.chinese_rows(user_texts)
+            if len(chinese):
+                taught[chinese] = gloss.mixed(taught[chinese],
+                                              vectors_of([gloss.english_gloss(user_texts[i]) for i in chinese]))
+            examples = np.vstack([examples, taught])
+        w = kind_classifier.EMBEDDING_WEIGHT
+        return kind_classifier.View(rows, lexical.HybridRows(records, records_lex, w, lexical_rows=rows),
+                                    lexical.hybrid(examples, ex_lex, w))
 
     @staticmethod
     def _lexical(texts: Sequence[str], seed: int | None, progress: ProgressFn | None, cancel: CancelFn | None,
@@ -416,10 +449,14 @@ class Pipeline:
         ex_vectors = np.vstack([bank["vectors"], vectors_of(user_texts)]) if user_texts else bank["vectors"]
         ex_lex = model.transform(ex.texts)
         w = kind_classifier.EMBEDDING_WEIGHT
+        view = None
+        if "gloss_vectors" in bank:
+            view = self._glossed_view(texts.instruction, vectors, records_lex, bank, user_texts,
+                                      ex_vectors[len(bank["texts"]):], ex_lex, vectors_of, progress, cancel)
         prediction = kind_classifier.classify(
             lexical.HybridRows(vectors, records_lex, w), lexical.hybrid(ex_vectors, ex_lex, w), ex, ids,
             texts.instruction, [k.keywords for k in tax.kinds], neighbour_idx, p.kind_threshold,
-            taxonomy.UNASSIGNED)
+            taxonomy.UNASSIGNED, view)
         if taxonomy.MULTI_TURN in ids:  # structure decides: several user turns are a multi-turn dialogue
             for i in np.flatnonzero(np.asarray(texts.user_turn_count) > 1).tolist():
                 prediction.kinds[i] = taxonomy.MULTI_TURN
