@@ -39,7 +39,8 @@ def test_chinese_records_and_taught_examples_are_seen_with_their_glosses():
     vectors = np.tile(np.array([[1.0, 0.0]], dtype=np.float32), (4, 1))
     records_lex = np.eye(4, dtype=np.float16)
     bank = {"texts": ["summarize", "总结"], "gloss_vectors": np.array([[1.0, 0.0], [0.6, 0.8]], np.float32)}
-    view = Pipeline._glossed_view(instructions, vectors, records_lex, bank, ["教我的例子"],
+    view = Pipeline._glossed_view(instructions, gloss.chinese_rows(instructions), vectors, records_lex, bank,
+                                  ["教我的例子"],
                                   np.array([[1.0, 0.0]], np.float32), np.eye(3, 4), vectors_of)
     assert view.rows.tolist() == [1, 3]
     assert asked == [gloss.english_gloss(instructions[1]), gloss.english_gloss(instructions[3]),
@@ -50,5 +51,24 @@ def test_chinese_records_and_taught_examples_are_seen_with_their_glosses():
     assert view.examples.shape[0] == 3  # the bank's two, and the one the user taught (glossed too)
     assert np.allclose(view.examples[2, :2] / np.linalg.norm(view.examples[2, :2]), [np.sqrt(0.5), np.sqrt(0.5)],
                        atol=1e-3)
-    assert Pipeline._glossed_view(["English only"], vectors[:1], records_lex[:1], bank, [], np.zeros((0, 2)),
-                                  np.eye(2, 4), vectors_of) is None
+
+
+def test_the_pipeline_glosses_chinese_instructions_only_with_the_english_only_model(tmp_path):
+    from explorer.core.analysis.embed_cache import EmbeddingCache
+    from explorer.core.analysis.pipeline import AnalysisParams, Pipeline
+    from explorer.core.dataset import load
+    from tests.fakes import FakeEmbedder, planted_records
+    from tests.samples import write
+
+    records = planted_records(8)[0]
+    chinese = ["把这句关于 cooking 的话翻译成英文。", "写一首关于 poetry 的小诗。", "计算 taxes 的总额是多少？"]
+    records += [{"instruction": text, "input": "", "output": "好的。"} for text in chinese]
+    dataset = load(write(tmp_path / "d", records, "jsonl"))
+    for model, glossed in (("all-MiniLM-L6-v2", True), ("fake", False)):
+        fake = FakeEmbedder(dim=384)
+        Pipeline(dataset, lambda p: fake, EmbeddingCache(tmp_path / f"{model}.sqlite")).run(
+            AnalysisParams(model=model, seed=3, min_cluster_size=5))
+        wanted = [gloss.english_gloss(text) for text in chinese]
+        assert all(g in fake.encoded for g in wanted) == glossed
+        english = {gloss.english_gloss(r["instruction"]) for r in records[:-3]}  # colons dropped: never the text
+        assert not english & set(fake.encoded)

@@ -387,27 +387,31 @@ class Pipeline:
         if vectors is None:
             vectors = self._embed_extra(texts, p, model_id, progress, cancel)
         digest = kind_classifier.bank_digest(texts, kinds)
-        bank = {"texts": texts, "kinds": kinds, "vectors": vectors, "digest": digest}
-        if gloss.applies(p.model):  # the Chinese examples also as their English glosses (see `_glossed_view`)
-            rows = gloss.chinese_rows(texts)
-            glosses = [gloss.english_gloss(texts[i]) for i in rows]
-            glossed = kind_classifier.shipped_gloss_vectors(model_id, glosses)
-            if glossed is None:
-                glossed = self._embed_extra(glosses, p, model_id, progress, cancel)
-            bank["gloss_vectors"] = np.array(vectors, dtype=np.float32)
-            bank["gloss_vectors"][rows] = gloss.mixed(vectors[rows], glossed)
-        return bank
+        return {"texts": texts, "kinds": kinds, "vectors": vectors, "digest": digest}
+
+    def _gloss_bank(self, bank: dict, p: AnalysisParams, model_id: str, progress: ProgressFn | None,
+                    cancel: CancelFn | None) -> None:
+        """Adds `gloss_vectors` to the bank: its vectors with the Chinese examples' mixed with their English
+        glosses' (see `_glossed_view`); made once per bank, and only for a dataset with Chinese instructions."""
+        if "gloss_vectors" in bank:
+            return
+        texts, vectors = bank["texts"], bank["vectors"]
+        rows = gloss.chinese_rows(texts)
+        glosses = gloss.english_glosses([texts[i] for i in rows], progress, cancel)
+        glossed = kind_classifier.shipped_gloss_vectors(model_id, glosses)
+        if glossed is None:
+            glossed = self._embed_extra(glosses, p, model_id, progress, cancel)
+        out = np.array(vectors, dtype=np.float32)
+        out[rows] = gloss.mixed(out[rows], glossed)
+        bank["gloss_vectors"] = out
 
     @staticmethod
-    def _glossed_view(instructions: Sequence[str], vectors: np.ndarray, records_lex: np.ndarray, bank: dict,
-                      user_texts: list[str], user_vectors: np.ndarray, ex_lex: np.ndarray,
+    def _glossed_view(instructions: Sequence[str], rows: np.ndarray, vectors: np.ndarray, records_lex: np.ndarray,
+                      bank: dict, user_texts: list[str], user_vectors: np.ndarray, ex_lex: np.ndarray,
                       vectors_of: Callable[[list[str]], np.ndarray], progress: ProgressFn | None = None,
-                      cancel: CancelFn | None = None) -> kind_classifier.View | None:
-        """The Chinese instructions judged on the mean of their embedding and their English gloss's (`gloss`),
-        against examples whose Chinese ones are glossed alike; None when no instruction is Chinese."""
-        rows = gloss.chinese_rows(instructions)
-        if not len(rows):
-            return None
+                      cancel: CancelFn | None = None) -> kind_classifier.View:
+        """The Chinese instructions (`rows`) judged on the mean of their embedding and their English gloss's
+        (`gloss`), against examples whose Chinese ones are glossed alike (`_gloss_bank`)."""
         glossed = vectors_of(gloss.english_glosses([instructions[i] for i in rows], progress, cancel))
         records = gloss.mixed(np.asarray(vectors[rows]), glossed).astype(np.float16)  # a million rows: 0.8 GB
         examples = bank["gloss_vectors"]
@@ -450,8 +454,10 @@ class Pipeline:
         ex_lex = model.transform(ex.texts)
         w = kind_classifier.EMBEDDING_WEIGHT
         view = None
-        if "gloss_vectors" in bank:
-            view = self._glossed_view(texts.instruction, vectors, records_lex, bank, user_texts,
+        chinese = gloss.chinese_rows(texts.instruction) if gloss.applies(p.model) else []
+        if len(chinese):
+            self._gloss_bank(bank, p, model_id, progress, cancel)
+            view = self._glossed_view(texts.instruction, chinese, vectors, records_lex, bank, user_texts,
                                       ex_vectors[len(bank["texts"]):], ex_lex, vectors_of, progress, cancel)
         prediction = kind_classifier.classify(
             lexical.HybridRows(vectors, records_lex, w), lexical.hybrid(ex_vectors, ex_lex, w), ex, ids,
