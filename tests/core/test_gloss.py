@@ -53,7 +53,7 @@ def test_chinese_records_and_taught_examples_are_seen_with_their_glosses():
                        atol=1e-3)
 
 
-def test_the_pipeline_glosses_chinese_instructions_only_with_the_english_only_model(tmp_path):
+def test_the_pipeline_glosses_chinese_instructions_only_with_the_english_only_model_unless_off(tmp_path):
     from explorer.core.analysis.embed_cache import EmbeddingCache
     from explorer.core.analysis.pipeline import AnalysisParams, Pipeline
     from explorer.core.dataset import load
@@ -64,10 +64,11 @@ def test_the_pipeline_glosses_chinese_instructions_only_with_the_english_only_mo
     chinese = ["把这句关于 cooking 的话翻译成英文。", "写一首关于 poetry 的小诗。", "计算 taxes 的总额是多少？"]
     records += [{"instruction": text, "input": "", "output": "好的。"} for text in chinese]
     dataset = load(write(tmp_path / "d", records, "jsonl"))
-    for model, glossed in (("all-MiniLM-L6-v2", True), ("fake", False)):
+    for model, switch, glossed in (("all-MiniLM-L6-v2", "on", True), ("all-MiniLM-L6-v2", "off", False),
+                                   ("fake", "on", False)):
         fake = FakeEmbedder(dim=384)
-        Pipeline(dataset, lambda p: fake, EmbeddingCache(tmp_path / f"{model}.sqlite")).run(
-            AnalysisParams(model=model, seed=3, min_cluster_size=5))
+        Pipeline(dataset, lambda p: fake, EmbeddingCache(tmp_path / f"{model}-{switch}.sqlite")).run(
+            AnalysisParams(model=model, seed=3, min_cluster_size=5, kind_glosses=switch))
         wanted = [gloss.english_gloss(text) for text in chinese]
         assert all(g in fake.encoded for g in wanted) == glossed
         english = {gloss.english_gloss(r["instruction"]) for r in records[:-3]}  # colons dropped: never the text

@@ -53,6 +53,9 @@ class AnalysisParams:
     kind_threshold: float = _p(0.07, "probability a record's likeliest kind needs (with ~30 kinds, 0.03 is a "
                                "guess); under it the record is unassigned", "Kind confidence",
                                lo=0.0, hi=1.0, step=0.01, shown=False)
+    kind_glosses: str = _p("on", "with the English-only model, also judge the kinds of Chinese instructions on a "
+                           "word-by-word English gloss (better Chinese kinds; each Chinese instruction is embedded "
+                           "twice)", "Chinese glosses for kinds", choices=("on", "off"))
     eval_ngram: int = _p(13, "eval overlap: length of the shared n-gram (words; characters for Chinese)",
                          "Eval n-gram", lo=4, hi=100, shown=False)
     eval_similarity: float = _p(0.90, "eval overlap: embedding cosine similarity from which an instruction is an "

@@ -237,7 +237,7 @@ class Pipeline:
             texts, toks, near, check_params), s)
         taught = (tuple(self.user_examples[0]), tuple(self.user_examples[1]))
         predicted: kind_classifier.Prediction = self._stage(
-            "kinds", (nn_key, bank["digest"], p.kind_threshold, taught), lambda: self._kinds(
+            "kinds", (nn_key, bank["digest"], p.kind_threshold, p.kind_glosses, taught), lambda: self._kinds(
                 tax, bank, texts, vectors, kinds_lex, lay.kinds_neighbours, p, model_id, progress, cancel), s)
         kinds = predicted.kinds
         overlaps, eval_items = self._eval_stages(texts, vectors, xy, (nn_key, p.min_dist), p, model_id, s, progress,
@@ -454,7 +454,7 @@ class Pipeline:
         ex_lex = model.transform(ex.texts)
         w = kind_classifier.EMBEDDING_WEIGHT
         view = None
-        chinese = gloss.chinese_rows(texts.instruction) if gloss.applies(p.model) else []
+        chinese = gloss.chinese_rows(texts.instruction) if p.kind_glosses == "on" and gloss.applies(p.model) else []
         if len(chinese):
             self._gloss_bank(bank, p, model_id, progress, cancel)
             view = self._glossed_view(texts.instruction, chinese, vectors, records_lex, bank, user_texts,
