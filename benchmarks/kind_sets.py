@@ -13,9 +13,10 @@ Expected files in the data folder (any may be missing; its set is skipped):
                          (Chinese; `label` is its `kind` column)
   supernat_en.jsonl      Super-NaturalInstructions task instances: {"instruction", "task", "group"}, `group` being
                          the task's category as the benchmark names it (the stored files' own are often stale)
-  autoj_zh.jsonl         {"instruction", "label"} lines of GAIR-NLP/auto-j data/test/zh_testdata_critique.jsonl
-                         (Chinese, machine-translated by its authors; `label` is its `scenario`; the MT-Bench and
-                         Vicuna questions left out)
+  autoj_zh.jsonl         {"instruction", "label"} lines made from GAIR-NLP/auto-j data/test/zh_testdata_critique.jsonl
+                         (Chinese, machine-translated by its authors): instruction = `prompt`, label = `scenario`,
+                         leaving out the 13 lines whose English original (testdata_critique.jsonl, same line) is
+                         an MT-Bench or Vicuna question, which the sets above already hold
   jade_zh.csv            whitzard-ai/jade-db jade-db-v1.0/jade_benchmark_zh.csv (Chinese harmful questions: safety)
   advbench_en.csv        llm-attacks/llm-attacks data/advbench/harmful_behaviors.csv (English harmful requests)
 """

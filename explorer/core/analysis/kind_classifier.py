@@ -215,6 +215,8 @@ def classify(records: np.ndarray, examples: np.ndarray, ex: Examples, kind_ids: 
     best = winners(scores, kind_ids)
     confidence = scores[np.arange(len(scores)), best]
     nearest = nearest_of_kind(records, examples, example_kind, best)
+    if view is not None and len(view.rows):  # the example that made the kind: the nearest in the view's space
+        nearest[view.rows] = nearest_of_kind(view.records, view.examples, example_kind, best[view.rows])
     kinds, reasons = [], []
     for i, (b, c) in enumerate(zip(best.tolist(), confidence.tolist())):
         j = int(nearest[i])

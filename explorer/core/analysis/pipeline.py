@@ -14,6 +14,7 @@ semantic search keep the pure sentence embedding.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -35,7 +36,7 @@ from explorer.core.analysis.embedding import (EmbedResult, Embedder, SentenceTra
 from explorer.core.analysis.texts import RecordTexts, read_texts
 from explorer.core.dataset import Dataset
 from explorer.core.errors import DatasetError
-from explorer.core.progress import CancelFn, ProgressFn
+from explorer.core.progress import CancelFn, ProgressFn, Ticker
 
 TextsReader = Callable[[ProgressFn | None, CancelFn | None], RecordTexts]
 
@@ -90,6 +91,15 @@ class Layout:
     emb_nn_key: tuple
 
 
+GLOSS_CHUNK = 20_000
+"""Chinese instructions glossed and embedded at a time."""
+
+
+def glossing(p: AnalysisParams) -> bool:
+    """Whether the kinds of Chinese instructions are also judged on their English glosses (`gloss`)."""
+    return p.kind_glosses == "on" and gloss.applies(p.model)
+
+
 class Pipeline:
     """Runs the analysis of one dataset, keeping each stage's result keyed by the inputs it used."""
 
@@ -107,6 +117,9 @@ class Pipeline:
         self.eval_paths: list[str] = []
         self.vectors_folder: Path | None = None
         self._embedders: dict[tuple, Embedder] = {}
+        self._glossed: dict[tuple, np.ndarray] = {}
+        """Glossed embeddings of Chinese instructions (`_glossed_records`), by model and instructions: a re-run of
+        the kinds stage alone (teaching, the threshold) does not gloss again."""
         self._unloadable: dict[tuple, str] = {}
         self._map_stage = "map"
         """The stage holding every record's position ('placed_map' when the map was fitted on a sample)."""
@@ -237,7 +250,7 @@ class Pipeline:
             texts, toks, near, check_params), s)
         taught = (tuple(self.user_examples[0]), tuple(self.user_examples[1]))
         predicted: kind_classifier.Prediction = self._stage(
-            "kinds", (nn_key, bank["digest"], p.kind_threshold, p.kind_glosses, taught), lambda: self._kinds(
+            "kinds", (nn_key, bank["digest"], p.kind_threshold, glossing(p), taught), lambda: self._kinds(
                 tax, bank, texts, vectors, kinds_lex, lay.kinds_neighbours, p, model_id, progress, cancel), s)
         kinds = predicted.kinds
         overlaps, eval_items = self._eval_stages(texts, vectors, xy, (nn_key, p.min_dist), p, model_id, s, progress,
@@ -405,17 +418,41 @@ class Pipeline:
         out[rows] = gloss.mixed(out[rows], glossed)
         bank["gloss_vectors"] = out
 
+    def _glossed_records(self, instructions: Sequence[str], rows: np.ndarray, vectors: np.ndarray, model_id: str,
+                         vectors_of: Callable[[list[str]], np.ndarray], progress: ProgressFn | None,
+                         cancel: CancelFn | None) -> np.ndarray:
+        """(len(rows), d) float16: each Chinese instruction's embedding mixed with its English gloss's (`gloss`),
+        made a chunk at a time (a million rows hold 0.8 GB, no float32 copy of them all) and kept per model and
+        instructions. An instruction with an empty gloss keeps its own embedding."""
+        chinese = [instructions[i] for i in rows]
+        key = (model_id, hashlib.sha1("\x00".join(chinese).encode("utf-8")).hexdigest())
+        if key in self._glossed:
+            return self._glossed[key]
+        out = np.empty((len(rows), vectors.shape[1]), dtype=np.float16)
+        ticker = Ticker(progress, cancel, len(rows), "English glosses of Chinese instructions")
+        for start in range(0, len(rows), GLOSS_CHUNK):
+            glosses = [gloss.english_gloss(text) for text in chinese[start:start + GLOSS_CHUNK]]
+            ticker.update(start + len(glosses))
+            plain = np.asarray(vectors[rows[start:start + GLOSS_CHUNK]], dtype=np.float32)
+            glossed = plain.copy()
+            said = [j for j, text in enumerate(glosses) if text]
+            if said:
+                glossed[said] = vectors_of([glosses[j] for j in said])
+            out[start:start + len(glosses)] = gloss.mixed(plain, glossed)
+        ticker.finish()
+        while len(self._glossed) >= 2:  # this dataset's, and another version's (`predict_kinds`)
+            self._glossed.pop(next(iter(self._glossed)))
+        self._glossed[key] = out
+        return out
+
     @staticmethod
-    def _glossed_view(instructions: Sequence[str], rows: np.ndarray, vectors: np.ndarray, records_lex: np.ndarray,
-                      bank: dict, user_texts: list[str], user_vectors: np.ndarray, ex_lex: np.ndarray,
-                      vectors_of: Callable[[list[str]], np.ndarray], progress: ProgressFn | None = None,
-                      cancel: CancelFn | None = None) -> kind_classifier.View:
-        """The Chinese instructions (`rows`) judged on the mean of their embedding and their English gloss's
-        (`gloss`), against examples whose Chinese ones are glossed alike (`_gloss_bank`)."""
-        glossed = vectors_of(gloss.english_glosses([instructions[i] for i in rows], progress, cancel))
-        records = gloss.mixed(np.asarray(vectors[rows]), glossed).astype(np.float16)  # a million rows: 0.8 GB
+    def _glossed_view(rows: np.ndarray, records: np.ndarray, records_lex: np.ndarray, bank: dict,
+                      user_texts: list[str], user_vectors: np.ndarray, ex_lex: np.ndarray,
+                      vectors_of: Callable[[list[str]], np.ndarray]) -> kind_classifier.View:
+        """The Chinese instructions (`rows`, their glossed embeddings `records`) judged against examples whose
+        Chinese ones are glossed alike (`_gloss_bank`, and what the user taught)."""
         examples = bank["gloss_vectors"]
-        if user_texts:  # what the user taught, glossed like the bank
+        if user_texts:
             taught = np.array(user_vectors, dtype=np.float32)
             chinese = gloss.chinese_rows(user_texts)
             if len(chinese):
@@ -454,11 +491,13 @@ class Pipeline:
         ex_lex = model.transform(ex.texts)
         w = kind_classifier.EMBEDDING_WEIGHT
         view = None
-        chinese = gloss.chinese_rows(texts.instruction) if p.kind_glosses == "on" and gloss.applies(p.model) else []
+        chinese = gloss.chinese_rows(texts.instruction) if glossing(p) else []
         if len(chinese):
             self._gloss_bank(bank, p, model_id, progress, cancel)
-            view = self._glossed_view(texts.instruction, chinese, vectors, records_lex, bank, user_texts,
-                                      ex_vectors[len(bank["texts"]):], ex_lex, vectors_of, progress, cancel)
+            records = self._glossed_records(texts.instruction, chinese, vectors, model_id, vectors_of, progress,
+                                            cancel)
+            view = self._glossed_view(chinese, records, records_lex, bank, user_texts,
+                                      ex_vectors[len(bank["texts"]):], ex_lex, vectors_of)
         prediction = kind_classifier.classify(
             lexical.HybridRows(vectors, records_lex, w), lexical.hybrid(ex_vectors, ex_lex, w), ex, ids,
             texts.instruction, [k.keywords for k in tax.kinds], neighbour_idx, p.kind_threshold,
