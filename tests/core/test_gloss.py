@@ -48,8 +48,8 @@ def test_chinese_records_and_taught_examples_are_seen_with_their_glosses():
 
     records_lex = np.eye(5, dtype=np.float16)
     bank = {"texts": ["summarize", "总结"], "gloss_vectors": np.array([[1.0, 0.0], [0.6, 0.8]], np.float32)}
-    view = Pipeline._glossed_view(rows, records, records_lex, bank, ["教我的例子"], np.array([[1.0, 0.0]], np.float32),
-                                  np.eye(3, 5), vectors_of)
+    view = gloss.glossed_view(rows, records, records_lex, bank["gloss_vectors"], ["教我的例子"],
+                              np.array([[1.0, 0.0]], np.float32), np.eye(3, 5), 0.3, vectors_of)
     assert asked[-1] == gloss.english_gloss("教我的例子")
     assert np.allclose(view.records[0:3][:, 2:] / view.records[0:3][:, 2:].max(), records_lex[[1, 3, 4]])
     assert view.examples.shape[0] == 3  # the bank's two, and the one the user taught (glossed too)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -125,3 +125,22 @@ def mixed(plain: np.ndarray, glossed: np.ndarray) -> np.ndarray:
     out = np.asarray(plain, dtype=np.float32) + np.asarray(glossed, dtype=np.float32)
     out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
     return out
+
+
+def glossed_view(rows: np.ndarray, records: np.ndarray, records_lex: np.ndarray, bank_vectors: np.ndarray,
+                 user_texts: list[str], user_vectors: np.ndarray, ex_lex: np.ndarray, weight: float,
+                 vectors_of: Callable[[list[str]], np.ndarray]):
+    """The Chinese instructions (`rows`, their glossed embeddings `records`) as a `kind_classifier.View`, judged
+    against examples whose Chinese ones are glossed alike (`bank_vectors`: the bank's, glossed; and what the user
+    taught, glossed here)."""
+    from explorer.core.analysis import kind_classifier, lexical
+
+    examples = bank_vectors
+    if user_texts:
+        taught = np.array(user_vectors, dtype=np.float32)
+        chinese = chinese_rows(user_texts)
+        if len(chinese):
+            taught[chinese] = mixed(taught[chinese], vectors_of([english_gloss(user_texts[i]) for i in chinese]))
+        examples = np.vstack([examples, taught])
+    return kind_classifier.View(rows, lexical.HybridRows(records, records_lex, weight, lexical_rows=rows),
+                                lexical.hybrid(examples, ex_lex, weight))

@@ -405,7 +405,7 @@ class Pipeline:
     def _gloss_bank(self, bank: dict, p: AnalysisParams, model_id: str, progress: ProgressFn | None,
                     cancel: CancelFn | None) -> None:
         """Adds `gloss_vectors` to the bank: its vectors with the Chinese examples' mixed with their English
-        glosses' (see `_glossed_view`); made once per bank, and only for a dataset with Chinese instructions."""
+        glosses' (see `gloss.glossed_view`); made once per bank, and only for a dataset with Chinese instructions."""
         if "gloss_vectors" in bank:
             return
         texts, vectors = bank["texts"], bank["vectors"]
@@ -446,24 +446,6 @@ class Pipeline:
         return out
 
     @staticmethod
-    def _glossed_view(rows: np.ndarray, records: np.ndarray, records_lex: np.ndarray, bank: dict,
-                      user_texts: list[str], user_vectors: np.ndarray, ex_lex: np.ndarray,
-                      vectors_of: Callable[[list[str]], np.ndarray]) -> kind_classifier.View:
-        """The Chinese instructions (`rows`, their glossed embeddings `records`) judged against examples whose
-        Chinese ones are glossed alike (`_gloss_bank`, and what the user taught)."""
-        examples = bank["gloss_vectors"]
-        if user_texts:
-            taught = np.array(user_vectors, dtype=np.float32)
-            chinese = gloss.chinese_rows(user_texts)
-            if len(chinese):
-                taught[chinese] = gloss.mixed(taught[chinese],
-                                              vectors_of([gloss.english_gloss(user_texts[i]) for i in chinese]))
-            examples = np.vstack([examples, taught])
-        w = kind_classifier.EMBEDDING_WEIGHT
-        return kind_classifier.View(rows, lexical.HybridRows(records, records_lex, w, lexical_rows=rows),
-                                    lexical.hybrid(examples, ex_lex, w))
-
-    @staticmethod
     def _lexical(texts: Sequence[str], seed: int | None, progress: ProgressFn | None, cancel: CancelFn | None,
                  also: Sequence[str] = (), dtype=np.float32, what: str = "Lexical features") -> dict:
         """The lexical model fitted on a sample of `texts` (and all of `also`), and every text's features."""
@@ -496,8 +478,9 @@ class Pipeline:
             self._gloss_bank(bank, p, model_id, progress, cancel)
             records = self._glossed_records(texts.instruction, chinese, vectors, model_id, vectors_of, progress,
                                             cancel)
-            view = self._glossed_view(chinese, records, records_lex, bank, user_texts,
-                                      ex_vectors[len(bank["texts"]):], ex_lex, vectors_of)
+            view = gloss.glossed_view(chinese, records, records_lex, bank["gloss_vectors"], user_texts,
+                                      ex_vectors[len(bank["texts"]):], ex_lex, kind_classifier.EMBEDDING_WEIGHT,
+                                      vectors_of)
         prediction = kind_classifier.classify(
             lexical.HybridRows(vectors, records_lex, w), lexical.hybrid(ex_vectors, ex_lex, w), ex, ids,
             texts.instruction, [k.keywords for k in tax.kinds], neighbour_idx, p.kind_threshold,
