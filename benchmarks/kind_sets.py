@@ -17,6 +17,9 @@ Expected files in the data folder (any may be missing; its set is skipped):
                          (Chinese, machine-translated by its authors): instruction = `prompt`, label = `scenario`,
                          leaving out the 13 lines whose English original (testdata_critique.jsonl, same line) is
                          an MT-Bench or Vicuna question, which the sets above already hold
+  clue_zh.jsonl          {"instruction", "label"} lines: FewCLUE, CMRC 2018, DRCD, C3, CMMLU and GAOKAO-Bench instances
+                         filled into third-party prompt templates (OpenCompass, UltraEval, CMMLU, GAOKAO-Bench);
+                         label = the dataset's name (Chinese, templated NLP tasks)
   jade_zh.csv            whitzard-ai/jade-db jade-db-v1.0/jade_benchmark_zh.csv (Chinese harmful questions: safety)
   advbench_en.csv        llm-attacks/llm-attacks data/advbench/harmful_behaviors.csv (English harmful requests)
 """
@@ -86,6 +89,11 @@ def _autoj(d: Path):
         yield r["instruction"], r["label"]
 
 
+def _clue(d: Path):
+    for r in _jsonl(d / "clue_zh.jsonl"):
+        yield r["instruction"], r["label"]
+
+
 def _jade(d: Path):
     with open(d / "jade_zh.csv", encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
@@ -119,6 +127,7 @@ def load_sets(data: Path) -> dict[str, tuple[str, list[Item]]]:
                ("chinese_llama_alpaca", "zh", "cla", _chinese_llama_alpaca),
                ("firefly", "zh", "firefly_zh.jsonl", _firefly),
                ("autoj", "zh", "autoj_zh.jsonl", _autoj),
+               ("clue", "zh", "clue_zh.jsonl", _clue),
                ("mtbench", "en", "mtbench.jsonl", _fastchat("mtbench.jsonl")),
                ("vicuna", "en", "vicuna.jsonl", _fastchat("vicuna.jsonl")),
                ("wizardlm", "en", "wizardlm_test.jsonl", _wizardlm),
