@@ -65,3 +65,22 @@ def test_set_kind_from_the_window_reruns_only_the_kinds(qtbot, window, tmp_path)
     assert window.coverage.table.item(row, 2).data(0) >= 3
     assert window.act_undo.text() == "Undo: set kind of 3 records to creative_writing"
     assert window.state.selection.tolist() == poetry[:3]  # teaching moves no selection
+
+
+def test_kind_confidence_column_lists_the_least_certain_first_and_your_kinds_last(qtbot, window, tmp_path):
+    from explorer.ui.table.record_model import COLUMNS, SET_BY_YOU
+
+    records, truth = planted_records(10)
+    open_and_wait(qtbot, window, write(tmp_path / "d", records, "jsonl"))
+    doc, model = window.document, window.model
+    column = COLUMNS.index("kind conf.")
+    window.state.select([0, 1])
+    with qtbot.waitSignal(doc.analysis_ready, timeout=60_000):
+        window.set_kind(window.state.selection, "creative_writing")
+    window.state.select(list(range(len(records))))
+    model.sort(column)
+    shown = [model.index(row, column).data() for row in range(model.rowCount())]
+    predicted = [float(v) for v in shown if v != SET_BY_YOU]
+    assert shown[-2:] == [SET_BY_YOU, SET_BY_YOU] and sorted(model.rows[-2:].tolist()) == [0, 1]
+    assert predicted == sorted(predicted) and len(predicted) == len(records) - 2
+    assert shown[0] == f"{min(doc.analysis.kind_confidence[r] for r in range(2, len(records))):.2f}"

@@ -6,7 +6,10 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 ELIDE = 200
-COLUMNS = ("id", "instruction", "response", "cluster", "kind", "flags", "tokens", "tags", "deleted")
+COLUMNS = ("id", "instruction", "response", "cluster", "kind", "kind conf.", "flags", "tokens", "tags", "deleted")
+SET_BY_YOU = "set by you"
+"""What the kind-confidence column shows for a kind the user set; it sorts after every predicted confidence, so an
+ascending sort lists the least certain predictions first (the ones worth correcting)."""
 
 
 def _one_line(text: str) -> str:
@@ -54,6 +57,8 @@ class RecordTableModel(QAbstractTableModel):
             return int(a.clusters[rid])
         if column == "kind":
             return str(doc.live.kind_names[doc.live.kind_codes[rid]])
+        if column == "kind conf.":
+            return SET_BY_YOU if rid in doc.session.state.kinds else f"{a.kind_confidence[rid]:.2f}"
         if column == "flags":
             return ", ".join(doc.live.flags[rid])
         if column == "tokens":
@@ -102,6 +107,9 @@ class RecordTableModel(QAbstractTableModel):
             keys = a.clusters[rows]
         elif name == "tokens" and a is not None:
             keys = self.document.live.tokens["conversation"][rows]
+        elif name == "kind conf." and a is not None:
+            keys = np.asarray(a.kind_confidence, dtype=np.float64)[rows]
+            keys[np.isin(rows, list(self.document.session.state.kinds))] = np.inf
         else:
             keys = np.array([str(self.value(int(r), name)) for r in rows], dtype=object)
         order_idx = np.argsort(keys, kind="stable")
@@ -138,6 +146,6 @@ def record_table(model: RecordTableModel):
         toggle = QAction(name, header, checkable=True, checked=True)
         toggle.toggled.connect(lambda on, c=column: table.setColumnHidden(c, not on))
         header.addAction(toggle)
-    for column, width in ((0, 60), (1, 340), (2, 340), (3, 60), (4, 130), (5, 160)):
+    for column, width in ((0, 60), (1, 340), (2, 340), (3, 60), (4, 130), (5, 75), (6, 160)):
         table.setColumnWidth(column, width)
     return table
