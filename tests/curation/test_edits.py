@@ -86,6 +86,22 @@ def test_tags_delete_restore_and_rename_invert_exactly(tmp_path):
     assert state.cluster_names == {}
 
 
+@pytest.mark.parametrize("line", [{"op": "kind", "ids": [1, 1], "kind": "math"}, {"op": "tag", "ids": [2, 2], "tag": "x"},
+                                  {"op": "delete", "ids": [1, 1]}])
+def test_a_repeated_id_is_edited_once_and_undone_exactly(tmp_path, line):
+    ds = load(write(tmp_path / "d", FORMAT_SAMPLES["qa"][0], "jsonl"))
+    state = CurationState()
+    edit = edit_from_json(line)
+    assert edit.ids() == line["ids"][:1] and "1 record" in edit.label
+    inverse = edit.apply(state, ds)
+    assert state != CurationState()
+    inverse.apply(state, ds)
+    assert state == CurationState()  # a kind set on 1 twice was once "restored" to the kind it set
+    E.Tag((2,), "x").apply(state, ds)
+    E.Untag((2, 2), "x").apply(state, ds)  # once raised KeyError half-way
+    assert state.tags == {}
+
+
 def test_batch_is_all_or_nothing(tmp_path):
     ds = load(write(tmp_path / "d", FORMAT_SAMPLES["qa"][0], "jsonl"))
     state = CurationState()

@@ -188,7 +188,12 @@ class MoveTurn(_ContentEdit):
 
 
 class _IdsEdit(Edit):
-    """An edit over a list of record ids (`ids_`, since `ids()` is the method every edit has)."""
+    """An edit over a list of record ids (`ids_`, since `ids()` is the method every edit has). A repeated id is
+    kept once: applied twice, an edit's inverse would undo it wrongly (a tag removed twice, a kind restored to
+    the kind this edit set)."""
+
+    def __post_init__(self):
+        object.__setattr__(self, "ids_", tuple(dict.fromkeys(self.ids_)))  # type: ignore[attr-defined]
 
     def ids(self):
         return list(self.ids_)  # type: ignore[attr-defined]
