@@ -185,7 +185,8 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         self.analysis_changed.emit()
 
     def _carry_cluster_names(self, previous: Analysis | None) -> None:
-        """After re-clustering, user-given cluster names follow the clusters that clearly persist (one undo step)."""
+        """After re-clustering, user-given cluster names follow the clusters that clearly persist (one undo step,
+        which keeps what the user can redo)."""
         names = self.session.state.cluster_names
         if previous is None or not names or np.array_equal(previous.clusters, self.analysis.clusters):
             return
@@ -194,7 +195,9 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         edits = [E.RenameCluster(c, None) for c in names if c not in carried]
         edits += [E.RenameCluster(c, name) for c, name in carried.items() if names.get(c) != name]
         if edits:
-            self.apply(E.Batch(tuple(edits), "carry cluster names to the new clusters"))
+            carry = E.Batch(tuple(edits), "carry cluster names to the new clusters")
+            self.session.apply(carry, by_user=False)
+            self._changed(carry)
 
     def close(self) -> None:
         if self.session is not None:

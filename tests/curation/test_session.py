@@ -65,6 +65,53 @@ def test_changed_source_reapplies_only_matching_records(dataset, tmp_path):
         assert s.summary()["skipped_on_open"][0]["reason"] == "record 2 changed in the source file"
 
 
+def test_undo_and_redo_of_a_skipped_edit_are_skipped_too(dataset, tmp_path):
+    with Session(dataset) as s:
+        s.apply(E.Tag((3,), "keep"))
+        s.apply(E.Delete((1,)))
+        s.undo()
+        s.apply(E.SetField(2, "response", "fixed"))
+        s.undo()
+        s.redo()
+    path = tmp_path / "d.jsonl"
+    lines = path.read_text().splitlines(keepends=True)
+    for rid in (1, 2):
+        lines[rid] = lines[rid].replace(f'"a{rid}"', '"changed outside"')
+    path.write_text("".join(lines))
+    with Session(load(path)) as s:
+        assert [seq for seq, _ in s.replay.skipped] == [2, 3, 4, 5, 6]
+        assert s.state.tags == {3: {"keep"}} and s.state.objects == {} and s.state.deleted == set()
+        assert s.undo_label == "Undo: tag 1 record 'keep'" and s.redo_label is None
+        s.undo()  # once undid the skipped edit's undo instead: the tag stayed
+        assert s.state.tags == {}
+
+
+def test_the_apps_own_edits_keep_the_redo_history(dataset):
+    with Session(dataset) as s:
+        s.apply(E.SetField(4, "response", "better"))
+        s.undo()
+        s.apply(E.RenameCluster(0, "maths"), by_user=False)
+        assert s.redo_label == "Redo: edit response of record 4"
+        assert s.undo_label == "Undo: rename cluster 0"
+    with Session(load(dataset.path)) as s:
+        assert s.redo_label == "Redo: edit response of record 4" and s.state.cluster_names == {0: "maths"}
+        s.redo()
+        assert s.state.objects[4]["output"] == "better"
+
+
+def test_recipes_keep_edits_beyond_the_undo_history(dataset, monkeypatch):
+    from explorer.core.curation import recipes, session
+
+    monkeypatch.setattr(session, "HISTORY_LIMIT", 3)
+    with Session(dataset) as s:
+        for rid in range(5):
+            s.apply(E.Tag((rid,), "seen"))
+        assert len(s.undo_stack) == 3
+        assert [line["ids"] for line in recipes.recipe_lines(s)] == [[0], [1], [2], [3], [4]]
+    with Session(load(dataset.path)) as s:
+        assert [e.ids() for e in s.effective_edits()] == [[0], [1], [2], [3], [4]]
+
+
 def test_discard_forgets_edits_and_never_touches_the_source(dataset):
     before = source_fingerprint(dataset.path)
     with Session(dataset) as s:

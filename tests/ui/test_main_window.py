@@ -220,6 +220,8 @@ def test_cluster_names_survive_reclustering(qtbot, window, tmp_path):
     before = doc.analysis
     football = int(np.bincount(before.clusters[np.array(truth) == 2]).argmax())
     doc.apply(E.RenameCluster(football, "sport questions"))
+    doc.apply(E.Tag((0,), "later"))
+    doc.undo()
     # a re-clustering that numbers the clusters differently (ids shifted by one) and drops one member
     shifted = np.where(before.clusters >= 0, before.clusters + 1, -1)
     shifted[np.flatnonzero(before.clusters == football)[0]] = -1
@@ -227,6 +229,7 @@ def test_cluster_names_survive_reclustering(qtbot, window, tmp_path):
     assert doc.cluster_name(football + 1) == "sport questions"
     assert doc.session.state.cluster_names == {football + 1: "sport questions"}
     assert window.act_undo.text() == "Undo: carry cluster names to the new clusters"
+    assert window.act_redo.text() == "Redo: tag 1 record 'later'"  # the app's own step keeps your redo
 
 
 def test_a_long_step_shows_the_time_left_at_its_own_rate(window, monkeypatch):

@@ -2,7 +2,8 @@
 
 Each edit is written and committed before `apply` returns, so after a crash or kill -9 every edit that was
 reported done comes back, in order, and none that was not. Undo and redo are journaled too (as the edits
-they apply), so the undo history survives a restart as well.
+they apply), so the undo history survives a restart as well. An edit the app makes on its own (carrying cluster
+names to new clusters) is journaled as "auto": undoable like any other, but it keeps the redo history.
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ class Session:
         self.state = CurationState()
         self.undo_stack: list[tuple[Edit, Edit]] = []
         self.redo_stack: list[tuple[Edit, Edit]] = []
+        self._settled: list[Edit] = []
+        """Edits that fell off the bottom of the undo history (`HISTORY_LIMIT`): no longer undoable, still done."""
         self.replay = self._open(fingerprint or source_fingerprint(dataset.path))
 
     # -- opening ----------------------------------------------------------------------------------
@@ -101,18 +104,37 @@ class Session:
             self._set_meta("source_path", str(Path(self.dataset.path).resolve()))
             self._set_meta("source_hash", fingerprint)
             self._set_meta("created", str(time.time()))
+        # Whether each edit on the undo (`done`) and redo (`undone`) side was replayed: an undo or redo of an edit
+        # that was skipped is skipped too, and leaves the history of the replayed edits as it is.
+        done: list[bool] = []
+        undone: list[bool] = []
         for seq, action, text, hashes in self._db.execute("SELECT seq, action, edit, hashes FROM journal ORDER BY seq"):
             edit = edit_from_json(json.loads(text))
-            if report.source_changed:
-                reason = self._mismatch(json.loads(hashes or "{}"))
-                if reason:
-                    report.skipped.append((seq, reason))
+            if action == "do":
+                undone.clear()
+                self.redo_stack.clear()
+            target = done if action == "undo" else undone if action == "redo" else None
+            if target is not None:
+                if not target:
+                    report.skipped.append((seq, f"nothing to {action}"))
                     continue
-            try:
-                inverse = edit.apply(self.state, self.dataset)
-            except EditError as e:
-                report.skipped.append((seq, str(e)))
-                continue
+                if not target[-1]:
+                    (undone if action == "undo" else done).append(target.pop())
+                    report.skipped.append((seq, f"it would {action} an edit that was skipped"))
+                    continue
+            reason = self._mismatch(json.loads(hashes or "{}")) if report.source_changed else None
+            inverse = None
+            if reason is None:
+                try:
+                    inverse = edit.apply(self.state, self.dataset)
+                except EditError as e:
+                    reason = str(e)
+            if reason is not None:
+                report.skipped.append((seq, reason))
+                if target is None:
+                    done.append(False)
+                continue  # a failed undo or redo leaves its edit where it was
+            (undone if action == "undo" else done).append(target.pop() if target is not None else True)
             self._track(seq, edit)
             self._history(action, edit, inverse)
             report.edits += 1
@@ -126,10 +148,13 @@ class Session:
         return None
 
     def _history(self, action: str, edit: Edit, inverse: Edit) -> None:
-        if action == "do":
+        if action in ("do", "auto"):
             self.undo_stack.append((edit, inverse))
-            del self.undo_stack[:-HISTORY_LIMIT]
-            self.redo_stack.clear()
+            if len(self.undo_stack) > HISTORY_LIMIT:
+                self._settled.extend(done for done, _ in self.undo_stack[:-HISTORY_LIMIT])
+                del self.undo_stack[:-HISTORY_LIMIT]
+            if action == "do":
+                self.redo_stack.clear()
         elif action == "undo" and self.undo_stack:
             self.redo_stack.append(self.undo_stack.pop())
         elif action == "redo" and self.redo_stack:
@@ -151,14 +176,16 @@ class Session:
             raise DatasetError(f"could not save the edit ({e}); nothing was changed", str(self.path)) from None
         return int(cur.lastrowid)
 
-    def apply(self, edit: Edit) -> int:
-        """Apply an edit and commit it durably; return its journal sequence number."""
+    def apply(self, edit: Edit, by_user: bool = True) -> int:
+        """Apply an edit and commit it durably; return its journal sequence number. An edit not `by_user` (the app's
+        own bookkeeping) is undoable too but keeps what the user can redo."""
         inverse = edit.apply(self.state, self.dataset)  # validates ids before anything is hashed or written
         ids = edit.ids()
         hashes = {str(rid): record_hash(self.dataset, rid) for rid in ids} if len(ids) <= 5000 else {}
-        seq = self._commit("do", edit, inverse, hashes)
+        action = "do" if by_user else "auto"
+        seq = self._commit(action, edit, inverse, hashes)
         self._track(seq, edit)
-        self._history("do", edit, inverse)
+        self._history(action, edit, inverse)
         return seq
 
     def undo(self) -> Edit | None:
@@ -206,8 +233,9 @@ class Session:
         return out
 
     def effective_edits(self) -> list[Edit]:
-        """The edits that make the current state, oldest first (undone edits left out)."""
-        return [edit for edit, _ in self.undo_stack]
+        """The edits that make the current state, oldest first (undone edits left out; those beyond the undo
+        history's limit included)."""
+        return self._settled + [edit for edit, _ in self.undo_stack]
 
     def summary(self) -> dict:
         return {"session": str(self.path), "edits": self.edit_count(), "deleted": len(self.state.deleted),
@@ -223,6 +251,7 @@ class Session:
         self.state = CurationState()
         self.undo_stack.clear()
         self.redo_stack.clear()
+        self._settled.clear()
 
     def close(self) -> None:
         self._db.close()
