@@ -64,14 +64,19 @@ def params_from(args: argparse.Namespace) -> AnalysisParams:
 
 
 def _session_kinds(dataset) -> dict[int, str]:
-    """The kinds the user set in this dataset's session ({} when it has none or cannot be opened now)."""
-    from explorer.core.curation.session import Session
+    """The kinds the user set in this dataset's session ({} when it has none). Read only, so the app may have the
+    dataset open meanwhile."""
+    from explorer.core.curation.session import Session, default_session_path
     from explorer.core.errors import DatasetError
 
+    if not default_session_path(dataset.path).exists():
+        return {}
     try:
-        with Session(dataset) as session:
+        with Session(dataset, read_only=True) as session:
             return {i: k for i, k in session.state.kinds.items() if i not in session.state.deleted}
-    except DatasetError:
+    except DatasetError as e:
+        print(f"sft-explorer: warning: the kinds you set could not be read ({e}); every kind is predicted",
+              file=sys.stderr)
         return {}
 
 

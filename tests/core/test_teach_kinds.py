@@ -62,7 +62,8 @@ def test_kind_edits_are_journaled_and_recipes_can_set_them(tmp_path, capsys):
     with Session(load(path)) as session:
         assert session.state.kinds == {1: "math"}
     out = tmp_path / "a"
-    assert main(["analyze", str(path), "--out", str(out), "--model", "all-MiniLM-L6-v2", "--device", "cpu"]) == 0
+    with Session(load(path)):  # the app has the dataset open: analyze still reads the kinds the user set
+        assert main(["analyze", str(path), "--out", str(out), "--model", "all-MiniLM-L6-v2", "--device", "cpu"]) == 0
     rows = [json.loads(x) for x in (out / "records.jsonl").read_text().splitlines()]
     assert rows[1]["kind"] == "math" and rows[1]["kind_source"] == "user" and rows[0]["kind_source"] == "predicted"
 

@@ -4,6 +4,7 @@ import numpy as np
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMessageBox
 
+from explorer.core.curation import edits as E
 from tests.fakes import planted_records
 from tests.samples import write
 from tests.ui.conftest import open_and_wait
@@ -259,3 +260,16 @@ def test_map_fills_resizes_and_labels_every_sizeable_cluster(qtbot):
     view.zoom(2.0)
     view.resize(700, 500)  # after the user zoomed, a resize keeps their view
     assert view._fitted is False
+
+
+def test_tags_typed_but_not_applied_survive_a_change_underneath(qtbot, window, tmp_path):
+    open_and_wait(qtbot, window, _with_near_duplicates(tmp_path))
+    doc, state = window.document, window.state
+    state.set_current(5)
+    window.editor.tags.setText("needs-review, typed-tag")
+    doc.apply(E.Tag((5,), "from-elsewhere"))  # the open record changes underneath: the editor is rebuilt
+    assert window.editor.rid == 5 and window.editor.tags.text() == "needs-review, typed-tag"
+    window.editor.apply_changes()
+    assert doc.tags(5) == {"needs-review", "typed-tag"}
+    doc.apply(E.Tag((5,), "another"))  # nothing typed now: the editor shows the new tags
+    assert window.editor.tags.text() == "another, needs-review, typed-tag"

@@ -63,24 +63,34 @@ class ReplayReport:
 class Session:
     """One dataset's edits: current state, undo/redo history and the durable journal behind them."""
 
-    def __init__(self, dataset: Dataset, path: str | Path | None = None, fingerprint: str | None = None):
+    def __init__(self, dataset: Dataset, path: str | Path | None = None, fingerprint: str | None = None,
+                 read_only: bool = False):
         """`fingerprint`: the source's `source_fingerprint` when the caller has it already (say, taken off the GUI
-        thread); otherwise it is taken here."""
+        thread); otherwise it is taken here. `read_only`: only read the journal (an existing one), without taking
+        the lock, so a command can read what the user did while the app has the dataset open."""
         self.dataset = dataset
         self.path = Path(path) if path else default_session_path(dataset.path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = SessionLock(self.path.with_name(self.path.name + ".lock"))
+        self.read_only = read_only
+        self._lock = None
         try:
-            self._db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript("""
-                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-                CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, ts REAL, action TEXT, label TEXT,
-                                                    edit TEXT, hashes TEXT);
-            """)
+            if read_only:
+                self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=5,
+                                           isolation_level=None)
+                self._db.execute("SELECT COUNT(*) FROM journal")
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._lock = SessionLock(self.path.with_name(self.path.name + ".lock"))
+                self._db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.executescript("""
+                    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+                    CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, ts REAL, action TEXT, label TEXT,
+                                                        edit TEXT, hashes TEXT);
+                """)
         except sqlite3.Error as e:
-            self._lock.release()
+            if self._lock is not None:
+                self._lock.release()
             raise DatasetError(f"cannot open the session store: {e}", str(self.path)) from None
         self.state = CurationState()
         self.undo_stack: list[tuple[Edit, Edit]] = []
@@ -100,7 +110,7 @@ class Session:
     def _open(self, fingerprint: str) -> ReplayReport:
         stored = self._meta("source_hash")
         report = ReplayReport(source_changed=stored is not None and stored != fingerprint)
-        if stored is None:
+        if stored is None and not self.read_only:
             self._set_meta("source_path", str(Path(self.dataset.path).resolve()))
             self._set_meta("source_hash", fingerprint)
             self._set_meta("created", str(time.time()))
@@ -255,7 +265,8 @@ class Session:
 
     def close(self) -> None:
         self._db.close()
-        self._lock.release()
+        if self._lock is not None:
+            self._lock.release()
 
     def __enter__(self) -> "Session":
         return self

@@ -73,8 +73,9 @@ class RecordEditor(QWidget):
 
     def has_pending(self) -> bool:
         tags = {t.strip() for t in self.tags.text().split(",") if t.strip()}
-        return bool(self.pending_texts()) or (self.rid is not None and self.document is not None and
-                                              self.document.dataset is not None and tags != self.document.tags(self.rid))
+        doc = self.document
+        return bool(self.pending_texts()) or (self.rid is not None and doc is not None and doc.dataset is not None
+                                              and tags != doc.tags(self.rid))
 
     def ask_pending(self) -> int:
         """Apply, Discard or Cancel for text typed but not applied (a dialog; tests replace it)."""
@@ -98,6 +99,8 @@ class RecordEditor(QWidget):
     def show_record(self, rid: int | None) -> None:
         # Re-showing the same record (it changed underneath, or was re-analysed) keeps what the user typed.
         keep = self.pending_texts() if rid == self.rid else {}
+        typed_tags = self.tags.text()
+        keep_tags = rid == self.rid and typed_tags != self.tags.property("original")
         self.rid = rid
         while self.form.rowCount():
             self.form.removeRow(0)
@@ -145,7 +148,9 @@ class RecordEditor(QWidget):
         for _, key, box in self.boxes:
             if key in keep:
                 box.setPlainText(keep[key])
-        self.tags.setText(", ".join(sorted(doc.tags(rid))))
+        shown_tags = ", ".join(sorted(doc.tags(rid)))
+        self.tags.setProperty("original", shown_tags)
+        self.tags.setText(typed_tags if keep_tags else shown_tags)
         completer = QCompleter(sorted(doc.session.state.tag_counts()), self.tags)
         self.tags.setCompleter(completer)
         self.delete_button.setText("Restore" if doc.is_deleted(rid) else "Delete")
