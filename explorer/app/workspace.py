@@ -298,9 +298,8 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
             self.kinds_taught.emit()
         if self.filter_mask is not None:
             self.filter_mask = self.facet_index().mask(self.filter)  # flags, tags or tokens may have moved
-        deleted = self.session.state.deleted
-        if deleted and not self.keep_deleted_selected and len(self.selection):
-            self.select([i for i in self.selection.tolist() if i not in deleted])  # deleted ids drop out
+        if len(self.selection):
+            self.select(self.selection)  # deleted ids, and ids the edit moved out of the filter, drop out
         self.records_changed.emit(ids)
         self.history_changed.emit()
 
@@ -316,12 +315,15 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
 
     # -- selection and filter -------------------------------------------------------------------------
     def select(self, ids, mode: str = "replace") -> None:
-        """Replace, add to (`add`) or subtract from (`subtract`) the selection."""
+        """Replace, add to (`add`) or subtract from (`subtract`) the selection. Only records the user can see are
+        selected: inside the filter, and not deleted unless deleted records are shown (so no action reaches a record
+        the user cannot see, whatever picked it: a search, a panel, select-all)."""
         ids = np.unique(np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids, dtype=np.int64))
         if mode == "add":
             ids = np.union1d(self.selection, ids)
         elif mode == "subtract":
             ids = np.setdiff1d(self.selection, ids)
+        ids = self.visible(ids)
         if not np.array_equal(ids, self.selection):
             self.selection = ids
             self.selection_changed.emit()
@@ -339,9 +341,19 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         self.filter = flt
         index = self.facet_index()
         self.filter_mask = None if index is None or flt.is_empty() else index.mask(flt)
-        if self.filter_mask is not None and len(self.selection):
-            self.select(self.selection[self.filter_mask[self.selection]])
+        if len(self.selection):
+            self.select(self.selection)
         self.filter_changed.emit()
+
+    def visible(self, ids: np.ndarray) -> np.ndarray:
+        """Those of `ids` inside the filter, and not deleted unless deleted records are shown."""
+        ids = ids[(ids >= 0) & (ids < len(self))]
+        if self.filter_mask is not None:
+            ids = ids[self.filter_mask[ids]]
+        deleted = self.session.state.deleted if self.session is not None else ()
+        if deleted and not self.keep_deleted_selected:
+            ids = ids[~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))]
+        return ids
 
     def shown_ids(self) -> np.ndarray:
         """The selection, else the filtered view, else every record (what the table lists)."""

@@ -138,6 +138,7 @@ class MainWindow(WindowCommands, QMainWindow):
         st.coloring_changed.connect(self.restyle)
         ws.can_leave_current = self.editor.confirm_leave
         self.table.clicked.connect(lambda index: st.set_current(self.model.data(index, Qt.UserRole)))
+        self.table.selectionModel().selectionChanged.connect(self._on_rows_highlighted)
         self.editor.submitted.connect(doc.apply)
         for panel in (self.clusters, self.coverage, self.quality, self.duplicates):
             panel.bind(doc)  # each panel refreshes on the events it needs
@@ -299,21 +300,40 @@ class MainWindow(WindowCommands, QMainWindow):
     def _on_selection(self) -> None:
         sel = self.state.selection
         self.model.set_rows(self.document.workspace.shown_ids())
-        self.selection_label.setText(f"{len(sel):,} selected" if len(sel) else "")
+        self._show_selection_count()
         if len(sel) and self.state.current not in set(sel[:1000].tolist()):
             self.state.set_current(int(sel[0]))
         self._restyle_selection()
         self._update_actions()
 
+    def _show_selection_count(self) -> None:
+        sel, rows = self.state.selection, self._highlighted_ids()
+        text = f"{len(sel):,} selected" if len(sel) else ""
+        if rows:
+            text += f"{' · ' if text else ''}{len(rows):,} rows highlighted: actions apply to them"
+        self.selection_label.setText(text)
+
+    def _on_rows_highlighted(self, *_) -> None:
+        self._show_selection_count()
+        self._update_actions()
+
     def _on_found(self, ids) -> None:
         self.state.select(ids)
-        if len(ids):
-            self.state.set_current(int(ids[0]))
-        self.statusBar().showMessage(f"{len(ids)} nearest records by meaning; the closest is shown", 5000)
+        shown = set(self.state.selection.tolist())
+        closest = next((int(i) for i in ids if int(i) in shown), None)
+        if closest is not None:
+            self.state.set_current(closest)
+        self.statusBar().showMessage(f"{len(ids)} nearest records by meaning{self._hidden_note(len(ids))}" +
+                                     ("; the closest shown is open" if closest is not None else ""), 8000)
 
     def _on_matched(self, ids) -> None:
         self.state.select(ids)
-        self.statusBar().showMessage(f"{len(ids):,} records match", 5000)
+        self.statusBar().showMessage(f"{len(ids):,} records match{self._hidden_note(len(ids))}", 8000)
+
+    def _hidden_note(self, found: int) -> str:
+        """Search results the map hides (filter, legend, deleted) are not selected: say how many."""
+        hidden = found - len(self.state.selection)
+        return f", {hidden:,} of them hidden by the filter, the legend or deletion and not selected" if hidden else ""
 
     # -- drawing and counting ---------------------------------------------------------------------------
     def restyle(self) -> None:
@@ -323,6 +343,7 @@ class MainWindow(WindowCommands, QMainWindow):
         style = map_style(self.document, self.state)
         unchanged = style.same_picture(self._style)
         self._style, self.groups = style, style.groups
+        self.state.set_legend_hidden(style.legend_hidden)  # hidden records leave the selection
         if not unchanged:  # an edit that changes no colour, visibility or label leaves the map image alone
             self._restyle_selection()
         self.legend.show_groups(style.groups, self.state.hidden_groups)
@@ -348,7 +369,7 @@ class MainWindow(WindowCommands, QMainWindow):
         has = session is not None
         update_enabled(self.actions, Context(
             dataset_open=has, analysed=ws.analysis is not None,
-            has_targets=has and (len(ws.selection) > 0 or ws.current is not None),
+            has_targets=has and bool(self._target_ids()),
             can_undo=has and bool(session.undo_stack), can_redo=has and bool(session.redo_stack),
             filtered=ws.filter_mask is not None, comparing=ws.comparison is not None,
             vectors_folder=ws.vectors_folder is not None))

@@ -17,6 +17,8 @@ class MapStyle:
     colors: np.ndarray
     visible: np.ndarray
     labels: list[tuple[str, float, float, int]]
+    legend_hidden: np.ndarray | None = None
+    """Records in the legend groups the user unchecked (None: none unchecked)."""
 
     def same_picture(self, other: MapStyle | None) -> bool:
         """True when the map would look the same (an edit that changes no colour, visibility or label)."""
@@ -31,7 +33,8 @@ def map_style(document, state) -> MapStyle:
     groups = groups_for(state.color_by, document)
     colors = argb_table(groups)[groups.index]
     hidden = np.array([name in state.hidden_groups for name in groups.names], dtype=bool)
-    visible = ~hidden[groups.index]
+    legend_hidden = hidden[groups.index] if hidden.any() else None
+    visible = ~legend_hidden if legend_hidden is not None else np.ones(len(groups.index), dtype=bool)
     if ws.filter_mask is not None:
         visible &= ws.filter_mask
     deleted = list(ws.session.state.deleted) if ws.session is not None else []
@@ -44,4 +47,4 @@ def map_style(document, state) -> MapStyle:
     if state.color_by == "cluster":  # clusters with nothing left to show (deleted, filtered out) get no label
         shown = ws.live.cluster_sizes(ws.filter_mask)
         labels = [(ws.cluster_name(c.cluster), c.x, c.y, c.size) for c in ws.cluster_centres() if shown[c.cluster]]
-    return MapStyle(groups, colors, visible, labels)
+    return MapStyle(groups, colors, visible, labels, legend_hidden)

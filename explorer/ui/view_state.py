@@ -26,6 +26,8 @@ class ViewState(QObject):
         self.color_by = "cluster"
         self.hidden_groups: set[str] = set()
         self.show_deleted = False
+        self.legend_hidden: np.ndarray | None = None
+        """Records in hidden legend groups: like those outside the filter, never selected."""
         workspace.selection_changed.connect(self.selection_changed.emit)
         workspace.current_changed.connect(lambda rid: self.current_changed.emit(-1 if rid is None else int(rid)))
 
@@ -38,8 +40,20 @@ class ViewState(QObject):
         return self.workspace.current
 
     def select(self, ids, mode: str = "replace") -> None:
-        """Replace, add to (`add`) or subtract from (`subtract`) the selection."""
+        """Replace, add to (`add`) or subtract from (`subtract`) the selection (records the map hides are left
+        out: see `Workspace.select`, and the legend's hidden groups)."""
+        hidden = self.legend_hidden
+        if hidden is not None and mode != "subtract":
+            ids = np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids, dtype=np.int64)
+            ids = ids[(ids >= 0) & (ids < len(hidden))]
+            ids = ids[~hidden[ids]]
         self.workspace.select(ids, mode)
+
+    def set_legend_hidden(self, hidden: np.ndarray | None) -> None:
+        """The records the legend hides now; selected ones among them leave the selection."""
+        self.legend_hidden = hidden
+        if hidden is not None and len(self.selection) and hidden[self.selection].any():
+            self.workspace.select(self.selection[~hidden[self.selection]])
 
     def set_current(self, rid: int | None) -> None:
         self.workspace.set_current(rid)

@@ -36,7 +36,16 @@ class WindowCommands:
         self.open_path(DEMO)
 
     # -- edits on the selection -----------------------------------------------------------------------------
+    def _highlighted_ids(self) -> list[int]:
+        """Records of the table rows the user highlighted, when two or more (one row is just the open record)."""
+        rows = self.table.selectionModel().selectedRows()
+        return sorted(int(self.model.rows[r.row()]) for r in rows) if len(rows) > 1 else []
+
     def _target_ids(self) -> tuple[int, ...]:
+        """What an action applies to: the highlighted table rows, else the selection, else the open record."""
+        highlighted = self._highlighted_ids()
+        if highlighted:
+            return tuple(highlighted)
         if len(self.state.selection):
             return tuple(int(i) for i in self.state.selection)
         return (self.state.current,) if self.state.current is not None else ()
@@ -110,8 +119,7 @@ class WindowCommands:
 
     # -- selecting and searching ----------------------------------------------------------------------------
     def select_all(self) -> None:
-        self.state.select(self.document.workspace.shown_ids() if self.document.filter_mask is not None
-                          else np.arange(len(self.document)))
+        self.state.select(np.arange(len(self.document)))  # every record the user can see (`ViewState.select`)
 
     def clear_selection(self) -> None:
         self.state.select([])

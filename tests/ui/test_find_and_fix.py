@@ -273,3 +273,52 @@ def test_tags_typed_but_not_applied_survive_a_change_underneath(qtbot, window, t
     assert doc.tags(5) == {"needs-review", "typed-tag"}
     doc.apply(E.Tag((5,), "another"))  # nothing typed now: the editor shows the new tags
     assert window.editor.tags.text() == "another, needs-review, typed-tag"
+
+
+def test_no_search_select_all_legend_or_edit_reaches_a_record_the_map_hides(qtbot, window, tmp_path):
+    from explorer.core.analysis.facets import Filter
+
+    records, truth = planted_records(10)
+    open_and_wait(qtbot, window, write(tmp_path / "h", records, "jsonl"))
+    doc, state = window.document, window.state
+    doc.apply(E.Delete((0, 1)))
+    cluster = int(doc.analysis.clusters[2])
+    window.filter_bar.set_filter(Filter(clusters=frozenset({cluster})))
+    visible = [i for i in np.flatnonzero(doc.filter_mask).tolist() if i not in (0, 1)]
+    outside = [i for i in range(len(records)) if not doc.filter_mask[i]]
+    window.search.setText(records[outside[0]]["instruction"][:-2])  # matches only a record outside the filter
+    with qtbot.waitSignal(doc.matched, timeout=30_000):
+        window.run_search()
+    assert state.selection.tolist() == [] and "hidden by the filter" in window.statusBar().currentMessage()
+    state.select([visible[0]])
+    window.select_all()  # once re-selected only what was selected, and took deleted records
+    assert state.selection.tolist() == visible
+    window.filter_bar.set_filter(Filter())
+    window.select_all()
+    assert 0 not in state.selection and len(state.selection) == len(records) - 2
+    state.set_color_by("kind")
+    hidden_kind = str(doc.live.kind_names[doc.live.kind_codes[5]])
+    state.toggle_group(hidden_kind)  # unchecked in the legend: those records leave the selection
+    assert 5 not in state.selection
+    window.select_all()
+    assert not any(str(doc.live.kind_names[doc.live.kind_codes[i]]) == hidden_kind for i in state.selection)
+    state.toggle_group(hidden_kind)
+    window.filter_bar.set_filter(Filter(kinds=frozenset({hidden_kind})))
+    window.select_all()
+    picked = state.selection.tolist()[:2]
+    with qtbot.waitSignal(doc.analysis_ready, timeout=60_000):
+        window.set_kind(tuple(picked), "translation" if hidden_kind != "translation" else "math")
+    assert not set(picked) & set(state.selection.tolist())  # moved out of the kind filter: no longer selected
+
+
+def test_highlighted_table_rows_are_what_actions_apply_to(qtbot, window, tmp_path):
+    from PySide6.QtCore import QItemSelectionModel
+
+    open_and_wait(qtbot, window, write(tmp_path / "t", planted_records(6)[0], "jsonl"))
+    doc, model, table = window.document, window.model, window.table
+    rows = table.selectionModel()
+    for row in (2, 3, 4):
+        rows.select(model.index(row, 0), QItemSelectionModel.Select | QItemSelectionModel.Rows)
+    assert "3 rows highlighted" in window.selection_label.text()
+    window.delete_selection()
+    assert doc.session.state.deleted == {int(model.rows[r]) for r in (2, 3, 4)}
