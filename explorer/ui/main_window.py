@@ -369,7 +369,7 @@ class MainWindow(WindowCommands, QMainWindow):
         has = session is not None
         update_enabled(self.actions, Context(
             dataset_open=has, analysed=ws.analysis is not None,
-            has_targets=has and bool(self._target_ids()),
+            has_targets=has and self._has_targets(),
             can_undo=has and bool(session.undo_stack), can_redo=has and bool(session.redo_stack),
             filtered=ws.filter_mask is not None, comparing=ws.comparison is not None,
             vectors_folder=ws.vectors_folder is not None))

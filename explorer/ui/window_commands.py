@@ -41,6 +41,11 @@ class WindowCommands:
         rows = self.table.selectionModel().selectedRows()
         return sorted(int(self.model.rows[r.row()]) for r in rows) if len(rows) > 1 else []
 
+    def _has_targets(self) -> bool:
+        """Whether `_target_ids` would name any record, without listing a big selection (run on every change)."""
+        return (len(self.state.selection) > 0 or self.state.current is not None
+                or len(self.table.selectionModel().selectedRows()) > 1)
+
     def _target_ids(self) -> tuple[int, ...]:
         """What an action applies to: the highlighted table rows, else the selection, else the open record."""
         highlighted = self._highlighted_ids()
