@@ -371,14 +371,20 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
     def add_kind_from(self, ids, name_en: str, name_zh: str, share: float) -> str:
         """A new task kind made of these records: saved in the user's taxonomy copy (their instructions are its
         examples), the records set to it with an undoable edit; the kinds are predicted again after."""
-        from explorer.core.analysis.taxonomy import add_kind
-        from explorer.core.curation import edits as E
+        from explorer.core.analysis.taxonomy import save_user_copy, with_new_kind
 
         ids = tuple(int(i) for i in ids)
         examples = [self.text(i, "instruction") for i in ids[:20]]
-        path, kind = add_kind(self.params.taxonomy_path, name_en, name_zh, share, examples)
+        data, kind = with_new_kind(self.params.taxonomy_path, name_en, name_zh, share, examples)
+        edit = E.SetKind(ids, kind)
+        self.session.apply(edit)  # first: a refused edit leaves the taxonomy as it was
+        try:
+            path = save_user_copy(data)
+        except OSError as e:
+            self.session.undo()
+            raise DatasetError(f"cannot save your taxonomy: {e}") from None
         self.params = dataclasses.replace(self.params, taxonomy_path=str(path))
-        self.apply(E.SetKind(ids, kind))
+        self._changed(edit)
         return kind
 
 

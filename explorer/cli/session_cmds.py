@@ -17,6 +17,8 @@ def register(sub) -> None:
     apply = sub.add_parser("apply", help="replay a recipe (JSON Lines of edits) onto the dataset's session")
     add_dataset_args(apply)
     apply.add_argument("--recipe", required=True, help="recipe file, one edit per line")
+    apply.add_argument("--taxonomy", help="task-kind taxonomy JSON that `kind` edits must name a kind of "
+                                          "(default: your copy saved by the app, else the bundled one)")
     apply.set_defaults(run=run_apply)
     session = sub.add_parser("session", help="what the dataset's session holds; --discard resets it")
     add_dataset_args(session)
@@ -45,10 +47,17 @@ def run_apply(args: argparse.Namespace) -> int:
         before = session.edit_count()
         if before:
             print(f"Continuing the session ({before} edits so far)")
-        apply_recipe(session, lines, report, progress)
+        apply_recipe(session, lines, report, progress, kinds=_known_kinds(args.taxonomy))
         progress.close()
         print(f"Applied {len(lines) - failed} of {len(lines)} edits; the session now has {session.edit_count()}")
     return 0 if failed == 0 else 1
+
+
+def _known_kinds(taxonomy: str | None) -> set[str]:
+    from explorer.core.analysis.taxonomy import load_taxonomy, user_taxonomy_path
+
+    path = taxonomy or (user_taxonomy_path() if user_taxonomy_path().exists() else None)
+    return {k.id for k in load_taxonomy(path).kinds}
 
 
 def run_session(args: argparse.Namespace) -> int:

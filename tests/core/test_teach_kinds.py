@@ -68,6 +68,29 @@ def test_kind_edits_are_journaled_and_recipes_can_set_them(tmp_path, capsys):
     assert rows[1]["kind"] == "math" and rows[1]["kind_source"] == "user" and rows[0]["kind_source"] == "predicted"
 
 
+def test_a_recipe_kind_not_in_the_taxonomy_is_refused_with_the_likely_one(tmp_path, capsys):
+    path = write(tmp_path / "d", planted_records(4)[0], "jsonl")
+    recipe = tmp_path / "r.jsonl"
+    lines = [{"op": "kind", "ids": [1], "kind": "maths"},
+             {"op": "batch", "edits": [{"op": "kind", "ids": [2], "kind": "math"},
+                                       {"op": "kind", "ids": [3], "kind": "poems"}]},
+             {"op": "kind", "ids": [4], "kind": "math"}]
+    recipe.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert main(["apply", str(path), "--recipe", str(recipe)]) == 1
+    err = capsys.readouterr().err
+    assert "skipped line 1: unknown task kind 'maths' (did you mean 'math'?)" in err
+    assert "skipped line 2: unknown task kind 'poems'" in err
+    from explorer.core.dataset import load
+
+    with Session(load(path)) as session:
+        assert session.state.kinds == {4: "math"}  # nothing of the refused batch
+    taxonomy = tmp_path / "t.json"
+    maths = {"id": "maths", "name_en": "Maths", "name_zh": "数学", "description": "sums"}
+    taxonomy.write_text(json.dumps({"kinds": [maths]}))
+    recipe.write_text(json.dumps(lines[0]) + "\n")
+    assert main(["apply", str(path), "--recipe", str(recipe), "--taxonomy", str(taxonomy)]) == 0
+
+
 def test_a_new_kind_from_a_selection_is_saved_and_similar_records_follow(tmp_path):
     from explorer.core.analysis import taxonomy
 
@@ -75,6 +98,12 @@ def test_a_new_kind_from_a_selection_is_saved_and_similar_records_follow(tmp_pat
     ws = workspace_on(write(tmp_path / "d", records, "jsonl"), tmp_path)
     taxes = [i for i, t in enumerate(truth) if t == 4]
     map_runs = ws.pipeline.runs["map"]
+    commit = ws.session.apply
+    ws.session.apply = lambda edit: (_ for _ in ()).throw(DatasetError("the session is read-only"))
+    with pytest.raises(DatasetError, match="read-only"):  # an edit that cannot be committed adds no kind
+        ws.add_kind_from(taxes[:3], "Tax questions", "税务问题", 0.05)
+    assert not taxonomy.user_taxonomy_path().exists() and ws.session.edit_count() == 0
+    ws.session.apply = commit
     kind = ws.add_kind_from(taxes[:3], "Tax questions", "税务问题", 0.05)
     assert kind == "tax_questions"
     saved = taxonomy.load_taxonomy(ws.params.taxonomy_path)

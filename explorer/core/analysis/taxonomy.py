@@ -94,7 +94,8 @@ def _read(source: str | Path | None) -> tuple[Path, dict]:
     return source, json.loads(source.read_text(encoding="utf-8"))
 
 
-def _save_user_copy(data: dict) -> Path:
+def save_user_copy(data: dict) -> Path:
+    """Write `data` as the user's copy of the taxonomy; returns its path."""
     from explorer.core.atomic import write_chunks
 
     out = user_taxonomy_path()
@@ -119,7 +120,7 @@ def set_target(source: str | Path | None, kind: str, share: float) -> Path:
     for k in kinds:
         if k["id"] == kind:
             k["target"] = weight
-    return _save_user_copy(data)
+    return save_user_copy(data)
 
 
 def kind_id_for(name: str) -> str:
@@ -128,10 +129,10 @@ def kind_id_for(name: str) -> str:
     return slug or "kind"
 
 
-def add_kind(source: str | Path | None, name_en: str, name_zh: str, share: float, examples: list[str],
-             description: str = "") -> tuple[Path, str]:
-    """Write the user's copy of the taxonomy with a new kind (at `share` of the target, with up to 20 of
-    `examples` as its example instructions); returns (the copy's path, the new kind's id)."""
+def with_new_kind(source: str | Path | None, name_en: str, name_zh: str, share: float, examples: list[str],
+                  description: str = "") -> tuple[dict, str]:
+    """The taxonomy's JSON with a new kind (at `share` of the target, with up to 20 of `examples` as its example
+    instructions) and the new kind's id; nothing is written (`save_user_copy` does)."""
     if not name_en.strip():
         raise DatasetError("a new task kind needs an English name")
     source, data = _read(source)
@@ -144,4 +145,4 @@ def add_kind(source: str | Path | None, name_en: str, name_zh: str, share: float
                   "description": description.strip() or f"Added from {len(examples)} records the user picked.",
                   "keywords": [], "examples": [e for e in examples if e.strip()][:20],
                   "target": _weight_for(share, others)})
-    return _save_user_copy(data), kind
+    return data, kind

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Collection, Iterator
 
 from explorer.core import atomic
-from explorer.core.curation.edits import Batch, Edit, edit_from_json
+from explorer.core.curation.edits import Batch, Edit, SetKind, edit_from_json
 from explorer.core.curation.fields import EditError
 from explorer.core.curation.session import Session, record_hash
 from explorer.core.errors import DatasetError
@@ -58,31 +59,47 @@ def read_recipe(path: str | Path) -> list[tuple[int, object]]:
 
 
 def apply_recipe(session: Session, lines: list[tuple[int, object]], on_outcome: Callable[[Outcome], None],
-                 progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> list[Outcome]:
-    """Apply each line as one durable edit, in order; lines that do not apply are reported and skipped."""
+                 progress: ProgressFn | None = None, cancel: CancelFn | None = None,
+                 kinds: Collection[str] | None = None) -> list[Outcome]:
+    """Apply each line as one durable edit, in order; lines that do not apply are reported and skipped. With
+    `kinds` (the taxonomy's kind ids), a `kind` edit naming another kind is refused, not taken as a new kind."""
     outcomes = []
     ticker = Ticker(progress, cancel, len(lines), "Applying recipe")
     for k, (number, obj) in enumerate(lines):
         if not k % 256:
             ticker.update(k)
-        outcome = _apply_line(session, number, obj)
+        outcome = _apply_line(session, number, obj, kinds)
         outcomes.append(outcome)
         on_outcome(outcome)
     ticker.finish()
     return outcomes
 
 
-def _apply_line(session: Session, number: int, obj: object) -> Outcome:
+def _unknown_kind(edit: Edit, kinds: Collection[str]) -> str | None:
+    for single in (edit.edits if isinstance(edit, Batch) else (edit,)):
+        if isinstance(single, SetKind) and single.kind and single.kind not in kinds:
+            close = difflib.get_close_matches(single.kind, list(kinds), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            return (f"unknown task kind {single.kind!r}{hint}: not in the taxonomy; add it in the app "
+                    "(Edit → New task kind from selection) or pass --taxonomy")
+    return None
+
+
+def _apply_line(session: Session, number: int, obj: object, kinds: Collection[str] | None = None) -> Outcome:
     if isinstance(obj, str):
         return Outcome(number, None, "", obj)
     try:
         edit: Edit = edit_from_json(obj)
+        unknown = _unknown_kind(edit, kinds) if kinds is not None else None
+        if unknown:
+            return Outcome(number, None, edit.label, unknown)
         expected = obj.get("hash") if isinstance(obj, dict) else None
         if isinstance(expected, dict):
             for rid, h in expected.items():
                 rid = int(rid)
                 if 0 <= rid < len(session.dataset) and record_hash(session.dataset, rid) != h:
-                    return Outcome(number, None, edit.label, f"record {rid} differs from the one the recipe was made on")
+                    return Outcome(number, None, edit.label,
+                                   f"record {rid} differs from the one the recipe was made on")
         seq = session.apply(edit)
         return Outcome(number, seq, edit.label)
     except (EditError, ValueError) as e:
