@@ -312,7 +312,9 @@ def test_no_search_select_all_legend_or_edit_reaches_a_record_the_map_hides(qtbo
 
 
 def test_highlighted_table_rows_are_what_actions_apply_to(qtbot, window, tmp_path):
-    from PySide6.QtCore import QItemSelectionModel
+    from PySide6.QtCore import QItemSelectionModel, Qt
+
+    from explorer.ui.table.record_model import COLUMNS
 
     open_and_wait(qtbot, window, write(tmp_path / "t", planted_records(6)[0], "jsonl"))
     doc, model, table = window.document, window.model, window.table
@@ -320,5 +322,14 @@ def test_highlighted_table_rows_are_what_actions_apply_to(qtbot, window, tmp_pat
     for row in (2, 3, 4):
         rows.select(model.index(row, 0), QItemSelectionModel.Select | QItemSelectionModel.Rows)
     assert "3 rows highlighted" in window.selection_label.text()
+    picked = {int(model.rows[r]) for r in (2, 3, 4)}
+    table.sortByColumn(COLUMNS.index("id"), Qt.DescendingOrder)  # the highlight follows its records, not the rows
+    assert [int(model.rows[r]) for r in (2, 3, 4)] != sorted(picked)
+    assert set(window._highlighted_ids()) == picked
     window.delete_selection()
-    assert doc.session.state.deleted == {int(model.rows[r]) for r in (2, 3, 4)}
+    assert doc.session.state.deleted == picked
+    tokens = COLUMNS.index("tokens")
+    model.sort(tokens, Qt.DescendingOrder)
+    once = model.rows.copy()
+    model.sort(tokens, Qt.DescendingOrder)  # ties (equal token counts) stay in id order, sorting again moves nothing
+    assert once.tolist() == model.rows.tolist()

@@ -95,10 +95,18 @@ class RecordTableModel(QAbstractTableModel):
             return
         self._sort = (column, order)
         self.layoutAboutToBeChanged.emit()
-        self.rows = self._sorted(self.rows, column, order)
+        order_idx = self._order(self.rows, column, order)
+        self.rows = self.rows[order_idx]
+        new_row = np.empty(len(order_idx), dtype=np.int64)
+        new_row[order_idx] = np.arange(len(order_idx))
+        moved = self.persistentIndexList()  # highlighted rows and the current one follow their records
+        self.changePersistentIndexList(moved, [self.index(int(new_row[i.row()]), i.column()) for i in moved])
         self.layoutChanged.emit()
 
     def _sorted(self, rows: np.ndarray, column: int, order) -> np.ndarray:
+        return rows[self._order(rows, column, order)]
+
+    def _order(self, rows: np.ndarray, column: int, order) -> np.ndarray:
         name = COLUMNS[column]
         a = self.document.analysis
         if name == "id":
@@ -112,10 +120,10 @@ class RecordTableModel(QAbstractTableModel):
             keys[np.isin(rows, list(self.document.session.state.kinds))] = np.inf
         else:
             keys = np.array([str(self.value(int(r), name)) for r in rows], dtype=object)
-        order_idx = np.argsort(keys, kind="stable")
+        rank = np.unique(keys, return_inverse=True)[1].ravel()
         if order == Qt.DescendingOrder:
-            order_idx = order_idx[::-1]
-        return rows[order_idx]
+            rank = -rank
+        return np.lexsort((rows, rank))  # ties in record id order: sorting twice gives the same rows
 
     def refresh(self, ids: list[int] | None = None) -> None:
         """Repaint rows (all of them when `ids` is None or many) after edits."""
