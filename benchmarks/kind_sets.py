@@ -12,7 +12,9 @@ Expected files in the data folder (any may be missing; its set is skipped):
   firefly_zh.jsonl       {"instruction", "label"} lines of yangjianxin1/Firefly-LLaMA2-Chinese data/firefly-eval.xlsx
                          (Chinese; `label` is its `kind` column)
   supernat_en.jsonl      Super-NaturalInstructions task instances: {"instruction", "task", "group"}, `group` being
-                         the task's category as the benchmark names it (the stored files' own are often stale)
+                         the task's category as the benchmark names it (the stored files' own are often stale); the
+                         tasks and how instances are picked: `supernat_tasks.json` (design set in one folder,
+                         held-out set in another)
   autoj_zh.jsonl         {"instruction", "label"} lines made from GAIR-NLP/auto-j data/test/zh_testdata_critique.jsonl
                          (Chinese, machine-translated by its authors): instruction = `prompt`, label = `scenario`,
                          leaving out the 13 lines whose English original (testdata_critique.jsonl, same line) is
