@@ -102,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
     if result.unreadable_kept:
         print(f"  {result.unreadable_kept} unreadable lines were kept verbatim")
     if result.unreadable_dropped:
-        print(f"  {result.unreadable_dropped} unreadable lines are not in the converted file (run inspect to see them)")
+        why = "converted file" if result.format != dataset.format or args.to else "file of selected records"
+        print(f"  {result.unreadable_dropped} unreadable lines are not in the {why} (run inspect to see them)")
     if result.skipped:
         print(f"  {len(result.skipped)} records were not written:", file=sys.stderr)
         for rid, reason in result.skipped[:SKIPPED_SHOWN]:

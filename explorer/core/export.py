@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import numpy as np
 import orjson
 
 from explorer.core import atomic
@@ -51,14 +52,15 @@ def _same_file(a: str | Path, b: str | Path) -> bool:
 
 
 def export(dataset: Dataset, out: str | Path, to: str | None = None, *, replacements: dict[int, dict] | None = None,
-           exclude: Iterable[int] = (), overwrite_source: bool = False,
+           exclude: Iterable[int] = (), overwrite_source: bool = False, records_only: bool = False,
            progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> ExportResult:
     """Write `dataset` to `out`.
 
     `to`: None keeps each record's own format; 'alpaca', 'sharegpt' or 'messages' converts; 'parquet' keeps the
     format in a Parquet file. The container follows `out`'s suffix, or the source's when the suffix says nothing.
     `replacements` maps record ids to new source objects; `exclude` lists record ids to leave out.
-    Same-format, same-container exports copy untouched records byte for byte. The write is atomic.
+    Same-format, same-container exports copy untouched records byte for byte, and the source's unreadable lines
+    too, unless `records_only` (an export of some records, where a line nobody picked has no place). Atomic.
     """
     replacements = dict(replacements or {})
     exclude = set(exclude)
@@ -69,23 +71,30 @@ def export(dataset: Dataset, out: str | Path, to: str | None = None, *, replacem
     container = "parquet" if to == "parquet" else (container_for(out) or dataset.container)
     target = None if to in (None, "parquet") else to
     if target is None and container == dataset.container and not dataset.threads:
-        return _export_same(dataset, str(out), replacements, exclude)
+        return _export_same(dataset, str(out), replacements, exclude, records_only)
     if container not in CONTAINERS:
         raise DatasetError(f"cannot write {container} when converting; use .jsonl, .jsonl.gz, .json or .parquet",
                            str(out))
     result = ExportResult(str(out), container, target or dataset.format, 0)
-    objects = _objects(dataset, target, replacements, exclude, result, Ticker(progress, cancel, len(dataset), "Exporting"))
+    ticker = Ticker(progress, cancel, len(dataset), "Exporting")
+    objects = _objects(dataset, target, replacements, exclude, result, ticker)
     _write(container, str(out), objects)
     result.unreadable_dropped = _bad_units(dataset)
     return result
 
 
-def _export_same(dataset: Dataset, out: str, replacements: dict[int, dict], exclude: set[int]) -> ExportResult:
+def _export_same(dataset: Dataset, out: str, replacements: dict[int, dict], exclude: set[int],
+                 records_only: bool) -> ExportResult:
     units = dataset.record_units
-    dataset.source.write_same(out, {int(units[r]): obj for r, obj in replacements.items()},
-                              {int(units[r]) for r in exclude})
+    drop = {int(units[r]) for r in exclude}
+    if records_only:  # the units that hold no record: unreadable (and blank) lines
+        other = np.ones(dataset.source.n_units, dtype=bool)
+        other[units] = False
+        drop.update(np.flatnonzero(other).tolist())
+    dataset.source.write_same(out, {int(units[r]): obj for r, obj in replacements.items()}, drop)
+    bad = _bad_units(dataset)
     return ExportResult(out, dataset.container, dataset.format, len(dataset) - len(exclude),
-                        unreadable_kept=_bad_units(dataset))
+                        unreadable_kept=0 if records_only else bad, unreadable_dropped=bad if records_only else 0)
 
 
 def _bad_units(dataset: Dataset) -> int:

@@ -82,6 +82,26 @@ def test_export_applies_the_session_and_writes_a_manifest(tmp_path, source, caps
     assert [json.loads(x)["instruction"] for x in (tmp_path / "ids.jsonl").read_text().splitlines()] == ["q5", "q6"]
 
 
+def test_unreadable_lines_go_with_the_whole_file_not_with_a_subset(tmp_path, capsys):
+    lines = ['{"instruction": "a", "output": "1"}', '{"instruction": "b", "output": "2"}',
+             '{"instruction": "broken, "output": "x"}', "", '{"instruction": "c", "output": "3"}']
+    source = tmp_path / "bad.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    whole = tmp_path / "whole.jsonl"
+    assert main(["export", str(source), "--out", str(whole)]) == 0
+    assert whole.read_text() == source.read_text()  # nothing asked to leave: the bad line survives, byte for byte
+    assert "1 unreadable lines were kept verbatim" in capsys.readouterr().out
+    ids = tmp_path / "ids.txt"
+    ids.write_text("0\n2\n")
+    subset = tmp_path / "subset.jsonl"
+    assert main(["export", str(source), "--out", str(subset), "--ids", str(ids)]) == 0
+    assert subset.read_text().splitlines() == [lines[0], lines[4]]  # records only: still valid JSON Lines
+    assert "1 unreadable lines are not in the file of selected records" in capsys.readouterr().out
+    main(["apply", str(source), "--recipe", str(recipe(tmp_path, {"op": "delete", "ids": [1]}))])
+    assert main(["export", str(source), "--out", str(whole)]) == 0  # deleting is not picking: still the file
+    assert whole.read_text().splitlines() == [lines[0], lines[2], lines[3], lines[4]]
+
+
 def write_analysis_rows(folder, rows):
     folder.mkdir()
     (folder / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))

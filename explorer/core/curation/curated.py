@@ -213,8 +213,9 @@ def curated_export(dataset: Dataset, state: CurationState, out: str | Path, to: 
     replacements = {rid: obj for rid, obj in state.objects.items() if rid in keep}
     if overwrite_source and Path(out).resolve() == Path(dataset.path).resolve():
         shutil.copy2(dataset.path, backup_path(dataset.path))  # the original stays one rename away
+    whole = sum(1 for rid in keep if rid not in state.deleted) == len(dataset) - len(state.deleted)
     result = export(dataset, out, to, replacements=replacements, exclude=exclude, overwrite_source=overwrite_source,
-                    progress=progress, cancel=cancel)
+                    records_only=not whole, progress=progress, cancel=cancel)
     manifest = {
         "source": {"path": str(Path(dataset.path).resolve()), "sha256": source_fingerprint(dataset.path),
                    "format": dataset.format, "container": dataset.container, "records": len(dataset)},
