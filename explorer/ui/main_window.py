@@ -122,7 +122,7 @@ class MainWindow(WindowCommands, QMainWindow):
         doc.history_changed.connect(self._update_actions)
         doc.positions_changed.connect(lambda ids: self.map.set_points(doc.analysis.xy, reset_view=False))
         doc.failed.connect(self._on_failed)
-        doc.exported.connect(lambda r: self.statusBar().showMessage(f"Wrote {r.written:,} records to {r.out}", 8000))
+        doc.exported.connect(lambda r: self.statusBar().showMessage(_export_message(r), 12000))
         doc.found.connect(self._on_found)
         doc.matched.connect(self._on_matched)
         doc.comparison_changed.connect(self._on_comparison)
@@ -344,6 +344,8 @@ class MainWindow(WindowCommands, QMainWindow):
         unchanged = style.same_picture(self._style)
         self._style, self.groups = style, style.groups
         self.state.set_legend_hidden(style.legend_hidden)  # hidden records leave the selection
+        self.refresh_counts()
+        self._update_actions()  # 'Export filtered view' follows the legend too
         if not unchanged:  # an edit that changes no colour, visibility or label leaves the map image alone
             self._restyle_selection()
         self.legend.show_groups(style.groups, self.state.hidden_groups)
@@ -360,7 +362,7 @@ class MainWindow(WindowCommands, QMainWindow):
         """The filter bar's count (the panels follow the document themselves: `bind`)."""
         live = self.document.live
         if live is not None:
-            self.filter_bar.set_count(live.count(self.document.filter_mask), live.count())
+            self.filter_bar.set_count(live.count(self.state.view_mask()), live.count())
 
     # -- state ------------------------------------------------------------------------------------
     def _update_actions(self) -> None:
@@ -371,7 +373,7 @@ class MainWindow(WindowCommands, QMainWindow):
             dataset_open=has, analysed=ws.analysis is not None,
             has_targets=has and self._has_targets(),
             can_undo=has and bool(session.undo_stack), can_redo=has and bool(session.redo_stack),
-            filtered=ws.filter_mask is not None, comparing=ws.comparison is not None,
+            filtered=self.state.view_mask() is not None, comparing=ws.comparison is not None,
             vectors_folder=ws.vectors_folder is not None))
         self.act_undo.setText(session.undo_label if has and session.undo_label else "Undo")
         self.act_redo.setText(session.redo_label if has and session.redo_label else "Redo")
@@ -389,3 +391,14 @@ class MainWindow(WindowCommands, QMainWindow):
         self.document.close()
         self.document.runner.wait(5000)
         super().closeEvent(event)
+
+
+def _export_message(result) -> str:
+    text = f"Wrote {result.written:,} records to {result.out}"
+    if result.unreadable_kept:
+        text += f"; {result.unreadable_kept:,} unreadable source lines kept as they were"
+    if result.unreadable_dropped:
+        text += f"; {result.unreadable_dropped:,} unreadable source lines left out"
+    if result.skipped:
+        text += f"; {len(result.skipped):,} records the target format cannot express were not written"
+    return text

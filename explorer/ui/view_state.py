@@ -49,6 +49,18 @@ class ViewState(QObject):
             ids = ids[~hidden[ids]]
         self.workspace.select(ids, mode)
 
+    def view_mask(self) -> np.ndarray | None:
+        """The records the map shows (inside the filter, not in a hidden legend group), or None when it shows all."""
+        mask, hidden = self.workspace.filter_mask, self.legend_hidden
+        if hidden is None:
+            return mask
+        return ~hidden if mask is None else mask & ~hidden
+
+    def view_ids(self) -> np.ndarray | None:
+        """The records of `view_mask` that are not deleted (what 'Export filtered view' writes); None: no view."""
+        mask = self.view_mask()
+        return None if mask is None else self.workspace.visible(np.flatnonzero(mask))
+
     def set_legend_hidden(self, hidden: np.ndarray | None) -> None:
         """The records the legend hides now; selected ones among them leave the selection."""
         self.legend_hidden = hidden

@@ -204,19 +204,21 @@ class WindowCommands:
         if doc.session is None:
             return
         selected = [int(i) for i in self.state.selection]
-        mask, analysis = doc.filter_mask, doc.analysis
+        analysis = doc.analysis
+        view = self.state.view_ids()  # what the map shows: the filter and the legend, deleted records left out
+        view = view.tolist() if view is not None else None
         self.export_window = ExportDialog(
             doc.dataset, doc.session.state, doc.export_rows(), selected_ids=selected or None,
-            filtered_ids=np.flatnonzero(mask).tolist() if mask is not None else None,
+            filtered_ids=view,
             taxonomy_path=doc.params.taxonomy_path,
             cluster_names={c: doc.cluster_name(c) for c in set(analysis.clusters.tolist()) if c >= 0}
             if analysis is not None else None, parent=self)
         self.export_window.choose_scope("selection" if selection_only and selected else
-                                        "filtered" if filtered and mask is not None else "all")
+                                        "filtered" if filtered and view is not None else "all")
 
         def accepted() -> None:
             o = self.export_window.options()
-            if o.selection.ids is not None and mask is not None and o.selection.ids == np.flatnonzero(mask).tolist():
+            if o.selection.ids is not None and view is not None and o.selection.ids == view:
                 o.selection.view_filter = self.filter_bar.filter.to_json()
             doc.export(o.out, o.to, o.selection, o.rebalance)
 
@@ -228,8 +230,8 @@ class WindowCommands:
         selection = Selection()
         if selection_only:
             selection.ids = [int(i) for i in self.state.selection]
-        elif filtered and self.document.filter_mask is not None:
-            selection.ids = np.flatnonzero(self.document.filter_mask).tolist()
+        elif filtered and self.state.view_ids() is not None:
+            selection.ids = self.state.view_ids().tolist()
             selection.view_filter = self.filter_bar.filter.to_json()
         self.document.export(path, to, selection)
 

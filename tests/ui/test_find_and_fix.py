@@ -234,6 +234,21 @@ def test_app_export_manifest_has_kinds_and_clusters_and_the_dialog_scope(qtbot, 
     assert manifest["view_filter"] == window.filter_bar.filter.to_json()
     assert manifest["counts"]["out"] == int(doc.filter_mask.sum())
 
+    inside = np.flatnonzero(doc.filter_mask)  # the filtered view is what the map shows: the legend and deletions too
+    window.document.apply(E.Delete((int(inside[0]),)))
+    window.state.set_color_by("kind")
+    hidden_kind = str(doc.live.kind_names[doc.live.kind_codes[inside[1]]])
+    window.state.toggle_group(hidden_kind)
+    shown = [int(i) for i in inside[1:] if str(doc.live.kind_names[doc.live.kind_codes[i]]) != hidden_kind]
+    assert window.actions["export_filtered"].isEnabled()
+    assert window.filter_bar.count.text() == f"{len(shown):,} of {len(doc) - 1:,} records"
+    window.export_dialog(filtered=True)
+    assert window.export_window.selection().ids == shown
+    window.export_window.close()
+    with qtbot.waitSignal(doc.exported, timeout=60_000):
+        window.export_to(str(tmp_path / "shown.jsonl"), False, filtered=True)
+    assert len((tmp_path / "shown.jsonl").read_text().splitlines()) == len(shown)
+
 
 def test_map_fills_resizes_and_labels_every_sizeable_cluster(qtbot):
     from explorer.ui.scatter.map_view import MapView
