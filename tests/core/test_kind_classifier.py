@@ -143,3 +143,33 @@ def test_the_reason_of_a_view_record_names_the_example_nearest_in_the_view():
     view = kc.View(np.array([0]), _unit([[1, 0, 0]]), view_examples)
     p = kc.classify(_unit([[1, 0, 0]]), examples, ex, ["translation", "math"], ["x"], [[], []], None, 0.0, "u", view)
     assert p.kinds == ["translation"] and "translate B" in p.reasons[0]
+
+
+def test_structure_decides_multi_turn_and_tool_use(tmp_path):
+    from explorer.core.analysis.texts import read_texts
+    from explorer.core.dataset import load
+
+    turn = lambda who, text: {"from": who, "value": text}  # noqa: E731
+    records = [
+        {"conversations": [turn("human", "hi"), turn("gpt", "hello")]},
+        {"conversations": [turn("human", "hi"), turn("gpt", "hello"), turn("human", "more"), turn("gpt", "ok")]},
+        {"conversations": [turn("human", "weather in Oslo?"), turn("function_call", '{"name": "weather"}'),
+                           turn("observation", '{"temp": 3}'), turn("gpt", "3 degrees")]},
+        {"conversations": [turn("human", "book a flight"), turn("gpt", "I cannot book flights")],
+         "tools": '[{"name": "weather"}]'},
+        {"conversations": [turn("human", "x"), turn("gpt", "y"), turn("human", "call it"),
+                           turn("function_call", '{"name": "f"}'), turn("observation", "1"), turn("gpt", "done")]},
+        {"conversations": [turn("human", "a"), turn("gpt", "b")], "tools": ""},
+    ]
+    path = tmp_path / "tools.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    texts = read_texts(load(path))
+    assert texts.uses_tools.tolist() == [False, False, True, True, True, False]
+    kinds = ["chat_advice", "multi_turn", "tool_use"]
+    p = kc.Prediction(["chat_advice"] * 6, np.full(6, 0.3, np.float32), ["like"] * 6, np.zeros((6, 3)))
+    kc.by_structure(p, kinds, texts)
+    assert p.kinds == ["chat_advice", "multi_turn", "tool_use", "tool_use", "tool_use", "chat_advice"]
+    assert p.confidence[2] == 1.0 and "tool" in p.reasons[3] and p.reasons[1] == "several user turns"
+    p = kc.Prediction(["chat_advice"] * 6, np.full(6, 0.3, np.float32), ["like"] * 6, np.zeros((6, 2)))
+    kc.by_structure(p, ["chat_advice", "multi_turn"], texts)  # a taxonomy without tool use: multi-turn only
+    assert p.kinds[1:5] == ["multi_turn", "chat_advice", "chat_advice", "multi_turn"]

@@ -230,3 +230,21 @@ def classify(records: np.ndarray, examples: np.ndarray, ex: Examples, kind_ids: 
             kinds.append(kind_ids[b])
             reasons.append(f"{c:.2f}, like {who}: “{like}”")
     return Prediction(kinds, confidence.astype(np.float32), reasons, scores.astype(np.float32))
+
+
+STRUCTURE_RULES = (("multi_turn", "user_turn_count", "several user turns"),
+                   ("tool_use", "uses_tools", "tool calls, results or definitions in the record"))
+"""Kinds the record's structure decides over the classifier, later rules winning: a dialogue of several user
+turns is multi-turn; one with a tool call, a tool result or tool definitions is tool use (the more specific)."""
+
+
+def by_structure(prediction: Prediction, kind_ids: list[str], texts) -> None:
+    """Set the kinds `STRUCTURE_RULES` decide (for kinds the taxonomy has), with confidence 1."""
+    for kind, column, reason in STRUCTURE_RULES:
+        values = np.asarray(getattr(texts, column))
+        if kind not in kind_ids or not len(values):
+            continue
+        for i in np.flatnonzero(values > 1 if column == "user_turn_count" else values).tolist():
+            prediction.kinds[i] = kind
+            prediction.reasons[i] = reason
+            prediction.confidence[i] = 1.0

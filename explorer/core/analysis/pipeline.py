@@ -485,9 +485,5 @@ class Pipeline:
             lexical.HybridRows(vectors, records_lex, w), lexical.hybrid(ex_vectors, ex_lex, w), ex, ids,
             texts.instruction, [k.keywords for k in tax.kinds], neighbour_idx, p.kind_threshold,
             taxonomy.UNASSIGNED, view)
-        if taxonomy.MULTI_TURN in ids:  # structure decides: several user turns are a multi-turn dialogue
-            for i in np.flatnonzero(np.asarray(texts.user_turn_count) > 1).tolist():
-                prediction.kinds[i] = taxonomy.MULTI_TURN
-                prediction.reasons[i] = "several user turns"
-                prediction.confidence[i] = 1.0
+        kind_classifier.by_structure(prediction, ids, texts)
         return prediction

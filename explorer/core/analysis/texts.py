@@ -32,6 +32,8 @@ class RecordTexts:
     ends_with_assistant: Sequence[bool]
     prompt_only: Sequence[bool] = field(default_factory=list)
     """Records that are prompts by design (format `prompts`, or mapped as user turns only): no answer expected."""
+    uses_tools: Sequence[bool] = field(default_factory=list)
+    """Records with a tool call, a tool result or tool definitions (`tools`/`functions`): tool use by structure."""
 
     def field(self, name: str) -> Sequence[str]:
         if name not in EMBED_FIELDS:
@@ -47,7 +49,7 @@ class RecordTexts:
         return sum(getattr(getattr(self, name), "nbytes", 0) for name in (*STRING_COLUMNS, *MARK_COLUMNS))
 
 
-MARK_COLUMNS = ("user_turn_count", "has_assistant", "ends_with_assistant", "prompt_only")
+MARK_COLUMNS = ("user_turn_count", "has_assistant", "ends_with_assistant", "prompt_only", "uses_tools")
 
 
 def read_texts(dataset: Dataset, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> RecordTexts:
@@ -73,7 +75,15 @@ def record_columns(record: Record, prompt_only: bool = False) -> dict:
             "conversation": "\n".join(m.content for m in record.messages), "system": record.system,
             "user_turn_count": len(users), "has_assistant": any(m.role == "assistant" for m in record.messages),
             "ends_with_assistant": bool(record.messages) and record.messages[-1].role == "assistant",
-            "prompt_only": prompt_only or record.format == "prompts"}
+            "prompt_only": prompt_only or record.format == "prompts", "uses_tools": _uses_tools(record)}
+
+
+def _uses_tools(record: Record) -> bool:
+    if any(m.role == "tool" or (m.extra and (m.extra.get("tool_calls") or m.extra.get("function_call")))
+           for m in record.messages):
+        return True
+    meta = record.meta or {}
+    return any(meta.get(key) not in (None, "", "[]", [], {}) for key in ("tools", "functions"))
 
 
 def one_record_texts(record: Record, prompt_only: bool = False) -> RecordTexts:
