@@ -100,6 +100,8 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         self.kinds_taught = Event("kinds_taught")
         """The user set task kinds; re-running the analysis re-predicts the others from them (kinds stage only)."""
         self._taught: dict[int, str] = {}
+        self._added_kinds: dict[str, dict] = {}
+        """Kinds added from a selection while this dataset is open (their taxonomy entries): see `_sync_added_kinds`."""
         self.comparison = None
         """The comparison with another version (`compare_job`), None when there is none."""
         self.comparison_changed = Event("comparison_changed")
@@ -276,13 +278,31 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         if self.session is not None:
             edit = self.session.undo()
             if edit is not None:
+                self._sync_added_kinds()
                 self._changed(edit)
 
     def redo(self) -> None:
         if self.session is not None:
             edit = self.session.redo()
             if edit is not None:
+                self._sync_added_kinds()
                 self._changed(edit)
+
+    def _sync_added_kinds(self) -> None:
+        """A kind added from a selection lives while records are set to it: undoing its creation takes it out of
+        the user's taxonomy again (no empty kind left as a gap), redoing puts it back."""
+        from explorer.core.analysis import taxonomy
+
+        if not self._added_kinds:
+            return
+        used = set(self.session.state.kinds.values())
+        present = {k.id for k in taxonomy.load_taxonomy(self.params.taxonomy_path).kinds}
+        for kind, entry in self._added_kinds.items():
+            if (kind in used) == (kind in present):
+                continue
+            path = (taxonomy.restore_kind(self.params.taxonomy_path, entry) if kind in used
+                    else taxonomy.remove_kind(self.params.taxonomy_path, kind))
+            self.params = dataclasses.replace(self.params, taxonomy_path=str(path))
 
     def _edited_record(self, rid: int) -> Record | None:
         return self.record(rid) if rid in self.session.state.objects else None
@@ -384,6 +404,7 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
             self.session.undo()
             raise DatasetError(f"cannot save your taxonomy: {e}") from None
         self.params = dataclasses.replace(self.params, taxonomy_path=str(path))
+        self._added_kinds[kind] = data["kinds"][-1]
         self._changed(edit)
         return kind
 

@@ -116,8 +116,13 @@ def test_a_new_kind_from_a_selection_is_saved_and_similar_records_follow(tmp_pat
     followed = [i for i in taxes[3:] if ws.analysis.kinds[i] == kind]
     assert len(followed) >= len(taxes[3:]) // 2
     assert kind in [row["kind"] for row in ws.analysis.coverage]
-    ws.undo()
+    ws.undo()  # undoing the new kind takes it out of the taxonomy: no empty kind is left as a gap
     assert ws.session.state.kinds == {}
+    assert kind not in [k.id for k in taxonomy.load_taxonomy(ws.params.taxonomy_path).kinds]
+    ws.analysis_done(ws.analysis_job()(None, None))
+    assert kind not in [row["kind"] for row in ws.analysis.coverage]
+    ws.redo()
+    assert kind in [k.id for k in taxonomy.load_taxonomy(ws.params.taxonomy_path).kinds]
     with pytest.raises(DatasetError, match="already a task kind"):
         ws.add_kind_from(taxes[:1], "Tax questions", "", 0.05)
     ws.close()

@@ -123,6 +123,21 @@ def set_target(source: str | Path | None, kind: str, share: float) -> Path:
     return save_user_copy(data)
 
 
+def remove_kind(source: str | Path | None, kind: str) -> Path:
+    """Write the user's copy of the taxonomy without `kind` (others untouched); returns its path."""
+    _, data = _read(source)
+    data["kinds"] = [k for k in data["kinds"] if k["id"] != kind]
+    return save_user_copy(data)
+
+
+def restore_kind(source: str | Path | None, entry: dict) -> Path:
+    """Write the user's copy of the taxonomy with the kind `entry` (as `with_new_kind` made it) back at the end."""
+    _, data = _read(source)
+    if entry["id"] not in [k["id"] for k in data["kinds"]]:
+        data["kinds"].append(entry)
+    return save_user_copy(data)
+
+
 def kind_id_for(name: str) -> str:
     """A kind id from its English name: 'Legal advice' → 'legal_advice'."""
     slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
