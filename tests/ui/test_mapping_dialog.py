@@ -71,3 +71,13 @@ def test_window_opens_questions_as_prompts_and_remembers_the_mapping(qtbot, wind
     dataset = window.document.dataset
     assert dataset.format == "mapped" and str(mappings.remembered(path)) == "user_turns=turns"
     assert [m.role for m in dataset.record(3).messages] == ["user", "user"]
+
+
+def test_the_editor_of_a_prompt_only_record_offers_only_the_fields_its_file_can_hold(qtbot, window, tmp_path):
+    from tests.samples import write
+    from tests.ui.conftest import open_and_wait
+
+    path = write(tmp_path / "prompts", [{"instruction": f"Name a colour {i}"} for i in range(8)], "jsonl")
+    open_and_wait(qtbot, window, path)
+    window.editor.show_record(2)
+    assert [key for _, key, _ in window.editor.boxes] == [("field", "instruction"), ("field", "input")]

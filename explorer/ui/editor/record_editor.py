@@ -143,8 +143,10 @@ class RecordEditor(QWidget):
             values = {"system": record.system, "response": record.response}
             values["instruction"], values["input"] = _instruction_and_input(fmt, obj, record.instruction,
                                                                             doc.dataset.mapping)
-            for name in FIELD_ROWS:
-                self._add_box(name, ("field", name), values[name])
+            layout = layout_of(fmt, obj, doc.dataset.mapping)
+            for name in FIELD_ROWS:  # only the fields the format can hold (a prompts file has no response)
+                if layout is None or layout.keys(name) or values[name]:
+                    self._add_box(name, ("field", name), values[name])
         for _, key, box in self.boxes:
             if key in keep:
                 box.setPlainText(keep[key])
