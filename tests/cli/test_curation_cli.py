@@ -26,7 +26,7 @@ def test_apply_prints_each_committed_edit_and_skips_bad_lines(tmp_path, source, 
                   {"op": "tag", "ids": [1, 2], "tag": "math"}, {"op": "untag", "ids": [1], "tag": "math"},
                   {"op": "set", "id": 5, "field": "response", "value": "better"},
                   {"op": "set", "id": 6, "field": "response", "value": "x", "hash": {"6": "0000000000000000"}},
-                  {"op": "delete", "ids": [99]})
+                  {"op": "delete", "ids": [99]}, {"op": "delete", "ids": []})
     assert main(["apply", str(source), "--recipe", str(path)]) == 1
     out, err = capsys.readouterr()
     assert out.splitlines()[:5] == ["committed 1: delete 2 records (line 1)", "committed 2: restore 1 record (line 2)",
@@ -34,7 +34,8 @@ def test_apply_prints_each_committed_edit_and_skips_bad_lines(tmp_path, source, 
                                     "committed 4: untag 1 record 'math' (line 4)",
                                     "committed 5: edit response of record 5 (line 5)"]
     assert "skipped line 6: record 6 differs from the one the recipe was made on" in err
-    assert "skipped line 7: no record with id 99" in err and "skipped line 8: invalid JSON" in err
+    assert "skipped line 7: no record with id 99" in err and "skipped line 9: invalid JSON" in err
+    assert "skipped line 8: 'ids' is empty: the line names no record" in err
     assert main(["session", str(source), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert (info["edits"], info["deleted"], info["edited_records"], info["tags"]) == (5, 1, 1, {"math": 1})

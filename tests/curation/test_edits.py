@@ -64,6 +64,9 @@ def test_turn_edits_on_conversations(tmp_path):
     for inverse in reversed(undo):
         inverse.apply(state, ds)
     assert state.objects == {}
+    with pytest.raises(EditError, match="role is one of user, assistant, system, tool, not 'wizard'"):
+        E.InsertTurn(0, 1, "wizard", "x").apply(state, ds)
+    assert state.objects == {}
     with pytest.raises(EditError, match="store fields, not turns"):
         E.SetTurn(0, 0, "x").apply(state, load(write(tmp_path / "a", FORMAT_SAMPLES["alpaca"][0], "jsonl")))
 
@@ -86,8 +89,8 @@ def test_tags_delete_restore_and_rename_invert_exactly(tmp_path):
     assert state.cluster_names == {}
 
 
-@pytest.mark.parametrize("line", [{"op": "kind", "ids": [1, 1], "kind": "math"}, {"op": "tag", "ids": [2, 2], "tag": "x"},
-                                  {"op": "delete", "ids": [1, 1]}])
+@pytest.mark.parametrize("line", [{"op": "kind", "ids": [1, 1], "kind": "math"},
+                                  {"op": "tag", "ids": [2, 2], "tag": "x"}, {"op": "delete", "ids": [1, 1]}])
 def test_a_repeated_id_is_edited_once_and_undone_exactly(tmp_path, line):
     ds = load(write(tmp_path / "d", FORMAT_SAMPLES["qa"][0], "jsonl"))
     state = CurationState()

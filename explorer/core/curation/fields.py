@@ -104,6 +104,9 @@ def set_turn(fmt: str, obj: dict, turn: int, value: str, mapping: ColumnMapping 
     return new
 
 
+TURN_ROLES = ("user", "assistant", "system", "tool")
+
+
 def insert_turn(fmt: str, obj: dict, index: int, role: str, content: str,
                 mapping: ColumnMapping | None = None) -> dict:
     """A copy of `obj` with a new message inserted at `index` (role user/assistant/system/tool)."""
@@ -111,6 +114,8 @@ def insert_turn(fmt: str, obj: dict, index: int, role: str, content: str,
     turns, where = _turns(fmt, new, mapping)
     if not 0 <= index <= len(turns):
         raise EditError(f"cannot insert at {index}: the record has {len(turns)} turns")
+    if role not in TURN_ROLES:
+        raise EditError(f"a turn's role is one of {', '.join(TURN_ROLES)}, not {role!r}")
     if where.only_user and role != "user":
         raise EditError(f"{fmt} records hold user turns only; cannot add a {role} turn")
     turns.insert(index, _new_turn(where, role, content))

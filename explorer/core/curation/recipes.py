@@ -93,6 +93,8 @@ def _apply_line(session: Session, number: int, obj: object, kinds: Collection[st
         unknown = _unknown_kind(edit, kinds) if kinds is not None else None
         if unknown:
             return Outcome(number, None, edit.label, unknown)
+        if isinstance(obj, dict) and obj.get("ids") == []:
+            return Outcome(number, None, edit.label, "'ids' is empty: the line names no record")
         expected = obj.get("hash") if isinstance(obj, dict) else None
         if isinstance(expected, dict):
             for rid, h in expected.items():
