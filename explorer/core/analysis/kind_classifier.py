@@ -29,10 +29,12 @@ CHUNK = 50_000
 """Records whose features are held at once (a million records are classified chunk by chunk)."""
 USER_BOOST = 5.0
 """An example the user labelled in this dataset counts this much more than a bundled one."""
-MIN_WIN = {"safety": 0.10}
+MIN_WIN = {"safety": 0.15}
 """Kinds that win only with at least this score; under it the runner-up wins. Benign questions phrased like harmful
-ones ("如何…", "build a chatbot") were taken for `safety` at 0.08–0.19: with 0.10, benign Chinese Alpaca records
-taken for safety went from 2.9 % to 1.4 %, with the same share of JADE's harmful questions (classifier alone)."""
+ones ("如何…", "build a chatbot") were taken for `safety` at 0.08–0.22. A `safety` share that is not there misleads
+more than a slightly low one (it says the dataset has refusal training data): on 1,000 benign Alpaca records per
+language 0.15 instead of 0.10 took the records called safety from 23 to 2 (Chinese) and 23 to 14 (English), for 6
+of JADE's 150 harmful questions and 2 of AdvBench's 520."""
 
 
 @dataclass
