@@ -210,6 +210,7 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         self.close_comparison()
         self.dataset = self.session = self.pipeline = self.analysis = self.live = self.filter_mask = None
         self.columns, self.filter, self._centres, self._duplicate_roots = {}, Filter(), [], {}
+        self._added_kinds = {}  # kinds added while *this* dataset was open: another dataset's undo leaves them
         if had:
             self.selection, self.current = np.zeros(0, dtype=np.int64), None
             self.closed.emit()

@@ -19,6 +19,8 @@ from explorer.core.formats import CONVERSION_TARGETS, NotExpressible, convert
 from explorer.core.progress import CancelFn, ProgressFn, Ticker
 
 CONTAINERS = ("jsonl", "jsonl.gz", "json", "parquet")
+LINE_CONTAINERS = ("jsonl", "jsonl.gz", "json")
+"""Containers whose units that hold no record are bad or blank lines/elements (a CSV's header is a unit too)."""
 
 
 @dataclass
@@ -87,14 +89,14 @@ def _export_same(dataset: Dataset, out: str, replacements: dict[int, dict], excl
                  records_only: bool) -> ExportResult:
     units = dataset.record_units
     drop = {int(units[r]) for r in exclude}
-    if records_only:  # the units that hold no record: unreadable (and blank) lines
+    if records_only and dataset.container in LINE_CONTAINERS:  # units holding no record: unreadable, blank lines
         other = np.ones(dataset.source.n_units, dtype=bool)
         other[units] = False
         drop.update(np.flatnonzero(other).tolist())
     dataset.source.write_same(out, {int(units[r]): obj for r, obj in replacements.items()}, drop)
-    bad = _bad_units(dataset)
+    bad, dropped = _bad_units(dataset), records_only and dataset.container in LINE_CONTAINERS
     return ExportResult(out, dataset.container, dataset.format, len(dataset) - len(exclude),
-                        unreadable_kept=0 if records_only else bad, unreadable_dropped=bad if records_only else 0)
+                        unreadable_kept=0 if dropped else bad, unreadable_dropped=bad if dropped else 0)
 
 
 def _bad_units(dataset: Dataset) -> int:

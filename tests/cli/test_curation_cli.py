@@ -101,6 +101,10 @@ def test_unreadable_lines_go_with_the_whole_file_not_with_a_subset(tmp_path, cap
     main(["apply", str(source), "--recipe", str(recipe(tmp_path, {"op": "delete", "ids": [1]}))])
     assert main(["export", str(source), "--out", str(whole)]) == 0  # deleting is not picking: still the file
     assert whole.read_text().splitlines() == [lines[0], lines[2], lines[3], lines[4]]
+    table = tmp_path / "t.csv"  # a CSV's header is not a record, and stays in a subset
+    table.write_text("instruction,output\nq0,a0\nq1,a1\nq2,a2\n")
+    assert main(["export", str(table), "--out", str(tmp_path / "sub.csv"), "--ids", str(ids)]) == 0
+    assert (tmp_path / "sub.csv").read_text() == "instruction,output\nq0,a0\nq2,a2\n"
 
 
 def write_analysis_rows(folder, rows):

@@ -160,16 +160,17 @@ def test_structure_decides_multi_turn_and_tool_use(tmp_path):
         {"conversations": [turn("human", "x"), turn("gpt", "y"), turn("human", "call it"),
                            turn("function_call", '{"name": "f"}'), turn("observation", "1"), turn("gpt", "done")]},
         {"conversations": [turn("human", "a"), turn("gpt", "b")], "tools": ""},
+        {"conversations": [turn("human", "a"), turn("gpt", "b")], "tools": float("nan")},  # pandas' missing cell
     ]
     path = tmp_path / "tools.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     texts = read_texts(load(path))
-    assert texts.uses_tools.tolist() == [False, False, True, True, True, False]
+    assert texts.uses_tools.tolist() == [False, False, True, True, True, False, False]
     kinds = ["chat_advice", "multi_turn", "tool_use"]
-    p = kc.Prediction(["chat_advice"] * 6, np.full(6, 0.3, np.float32), ["like"] * 6, np.zeros((6, 3)))
+    p = kc.Prediction(["chat_advice"] * 7, np.full(7, 0.3, np.float32), ["like"] * 7, np.zeros((7, 3)))
     kc.by_structure(p, kinds, texts)
-    assert p.kinds == ["chat_advice", "multi_turn", "tool_use", "tool_use", "tool_use", "chat_advice"]
+    assert p.kinds == ["chat_advice", "multi_turn", "tool_use", "tool_use", "tool_use", "chat_advice", "chat_advice"]
     assert p.confidence[2] == 1.0 and "tool" in p.reasons[3] and p.reasons[1] == "several user turns"
-    p = kc.Prediction(["chat_advice"] * 6, np.full(6, 0.3, np.float32), ["like"] * 6, np.zeros((6, 2)))
+    p = kc.Prediction(["chat_advice"] * 7, np.full(7, 0.3, np.float32), ["like"] * 7, np.zeros((7, 2)))
     kc.by_structure(p, ["chat_advice", "multi_turn"], texts)  # a taxonomy without tool use: multi-turn only
     assert p.kinds[1:5] == ["multi_turn", "chat_advice", "chat_advice", "multi_turn"]

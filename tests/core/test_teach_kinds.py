@@ -125,4 +125,9 @@ def test_a_new_kind_from_a_selection_is_saved_and_similar_records_follow(tmp_pat
     assert kind in [k.id for k in taxonomy.load_taxonomy(ws.params.taxonomy_path).kinds]
     with pytest.raises(DatasetError, match="already a task kind"):
         ws.add_kind_from(taxes[:1], "Tax questions", "", 0.05)
+    ws.close()  # another dataset's undo leaves the kinds this one added alone
+    ws.load_done(ws.load_job(write(tmp_path / "other", records[:20], "jsonl"))(None, None))
+    ws.apply(E.Tag((1,), "x"))
+    ws.undo()
+    assert kind in [k.id for k in taxonomy.load_taxonomy(ws.params.taxonomy_path).kinds]
     ws.close()

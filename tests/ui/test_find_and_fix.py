@@ -248,6 +248,8 @@ def test_app_export_manifest_has_kinds_and_clusters_and_the_dialog_scope(qtbot, 
     with qtbot.waitSignal(doc.exported, timeout=60_000):
         window.export_to(str(tmp_path / "shown.jsonl"), False, filtered=True)
     assert len((tmp_path / "shown.jsonl").read_text().splitlines()) == len(shown)
+    window.document.workspace.close()  # the legend was this dataset's: no view is left for the next one
+    assert window.state.view_mask() is None
 
 
 def test_map_fills_resizes_and_labels_every_sizeable_cluster(qtbot):

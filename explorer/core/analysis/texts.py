@@ -83,7 +83,11 @@ def _uses_tools(record: Record) -> bool:
            for m in record.messages):
         return True
     meta = record.meta or {}
-    return any(meta.get(key) not in (None, "", "[]", [], {}) for key in ("tools", "functions"))
+    return any(not _empty(meta.get(key)) for key in ("tools", "functions"))
+
+
+def _empty(value: object) -> bool:
+    return value in (None, "", "[]", [], {}) or (isinstance(value, float) and value != value)  # NaN: a missing cell
 
 
 def one_record_texts(record: Record, prompt_only: bool = False) -> RecordTexts:
