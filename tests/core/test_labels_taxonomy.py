@@ -81,6 +81,12 @@ def test_templated_records_are_labelled_by_their_template_not_their_names():
     assert kw[1][0] == "translate"
 
 
+def test_two_clusters_of_one_template_get_labels_that_differ():
+    texts = ["Summarise the sales report for the team"] * 18 + ["Summarise the quarterly sales report for the team"] * 2
+    kw = labels.cluster_keywords(texts, np.array([0] * 12 + [1] * 8))  # the split put the two "quarterly" in 1
+    assert kw[0][:3] != kw[1][:3] and kw[1][2] == "quarterly" and kw[1][:2] == kw[0][:2]
+
+
 def test_a_label_is_never_empty_and_leads_with_the_dominant_kind():
     kw = labels.cluster_keywords(["Zebra crossing rules", "Quantum foam", "ok"], np.array([0, 1, 2]))
     assert all(kw[c] for c in (0, 1, 2)) and kw[1] == ["Quantum foam"]

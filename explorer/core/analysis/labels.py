@@ -98,7 +98,24 @@ def cluster_keywords(texts: list[str], labels: np.ndarray, top: int = 5) -> dict
             if not any(t.rstrip("s") == w.rstrip("s") for w in words):  # "pack" adds nothing after "packs"
                 words.append(t)
         out[label] = words or _fallback([t for t, l in zip(texts, labels.tolist()) if l == label], first.get(label))
-    return out
+    return _distinct(out, sizes)
+
+
+def _distinct(keywords: dict[int, list[str]], sizes: Counter, shown: int = 3) -> dict[int, list[str]]:
+    """Where a cluster's first `shown` terms are a bigger cluster's too (one template split in two), its next term
+    that the bigger cluster lacks (else any next term) takes the last place, so the labels differ and say how."""
+    owners: dict[tuple[str, ...], set[str]] = {}
+    for label in sorted(keywords, key=lambda c: (-sizes[c], c)):
+        words = keywords[label]
+        owner = owners.get(tuple(words[:shown]))
+        if label >= 0 and owner is not None:
+            extras = sorted(words[shown:], key=lambda w: w in owner)  # stable: the other cluster's terms last
+            for extra in extras:
+                if tuple(words[:shown - 1] + [extra]) not in owners:
+                    keywords[label] = words[:shown - 1] + [extra] + [w for w in words[shown - 1:] if w != extra]
+                    break
+        owners.setdefault(tuple(keywords[label][:shown]), set(keywords[label]))
+    return keywords
 
 
 def _fallback(texts: list[str], first: str | None, top: int = 3) -> list[str]:
