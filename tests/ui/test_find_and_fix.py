@@ -274,9 +274,16 @@ def test_map_fills_resizes_and_labels_every_sizeable_cluster(qtbot):
     view.resize(900, 600)  # fitted view: a resize fits the data again
     px, py = view.to_screen(xy)
     assert px.max() - px.min() > 500
+    some = (clusters >= 1) & (clusters <= 4)  # a filter shows four clusters (not the far point): the map fits them
+    view.set_style(np.full(450, 0xFF4E79A7, np.uint32), some, np.zeros(450, bool), labels[1:5])
+    px, py = view.to_screen(xy[some])
+    assert px.max() - px.min() > 500 and px.min() >= 0 and px.max() <= 900
     view.zoom(2.0)
     view.resize(700, 500)  # after the user zoomed, a resize keeps their view
     assert view._fitted is False
+    centre = view._center.copy()
+    view.set_style(np.full(450, 0xFF4E79A7, np.uint32), np.ones(450, bool), np.zeros(450, bool), labels)
+    assert (view._center == centre).all()  # and so does a filter change
 
 
 def test_tags_typed_but_not_applied_survive_a_change_underneath(qtbot, window, tmp_path):

@@ -79,7 +79,10 @@ class MapView(QWidget):
 
     def set_style(self, colors: np.ndarray, visible: np.ndarray, selection_mask: np.ndarray,
                   labels: list[tuple[str, float, float, int]]) -> None:
+        refit = self._fitted and not np.array_equal(self.visible, visible)
         self.colors, self.visible, self.selection_mask, self.labels = colors, visible, selection_mask, labels
+        if refit:  # a filter or the legend changed what is shown: fit that (unless the user zoomed or panned)
+            self.reset_view()
         self.invalidate()
 
     def set_markers(self, markers: list[Markers]) -> None:
@@ -133,7 +136,8 @@ class MapView(QWidget):
         if len(self.xy) == 0:
             self._center, self._scale = np.zeros(2), 1.0
             return
-        lo, hi = self.xy.min(axis=0), self.xy.max(axis=0)
+        shown = self.xy[self.visible] if len(self.visible) == len(self.xy) and self.visible.any() else self.xy
+        lo, hi = shown.min(axis=0), shown.max(axis=0)
         self._center = (lo + hi) / 2
         span = np.maximum(hi - lo, 1e-6)
         self._scale = 0.9 * min(max(self.width(), 1) / span[0], max(self.height(), 1) / span[1])
