@@ -89,12 +89,13 @@ def _export_same(dataset: Dataset, out: str, replacements: dict[int, dict], excl
                  records_only: bool) -> ExportResult:
     units = dataset.record_units
     drop = {int(units[r]) for r in exclude}
-    if records_only and dataset.container in LINE_CONTAINERS:  # units holding no record: unreadable, blank lines
+    dropped = records_only and dataset.container in LINE_CONTAINERS
+    if dropped:  # the units holding no record: unreadable and blank lines
         other = np.ones(dataset.source.n_units, dtype=bool)
         other[units] = False
         drop.update(np.flatnonzero(other).tolist())
     dataset.source.write_same(out, {int(units[r]): obj for r, obj in replacements.items()}, drop)
-    bad, dropped = _bad_units(dataset), records_only and dataset.container in LINE_CONTAINERS
+    bad = _bad_units(dataset)
     return ExportResult(out, dataset.container, dataset.format, len(dataset) - len(exclude),
                         unreadable_kept=0 if dropped else bad, unreadable_dropped=bad if dropped else 0)
 

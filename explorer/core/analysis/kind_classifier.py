@@ -234,19 +234,20 @@ def classify(records: np.ndarray, examples: np.ndarray, ex: Examples, kind_ids: 
     return Prediction(kinds, confidence.astype(np.float32), reasons, scores.astype(np.float32))
 
 
-STRUCTURE_RULES = (("multi_turn", "user_turn_count", "several user turns"),
-                   ("tool_use", "uses_tools", "tool calls, results or definitions in the record"))
-"""Kinds the record's structure decides over the classifier, later rules winning: a dialogue of several user
-turns is multi-turn; one with a tool call, a tool result or tool definitions is tool use (the more specific)."""
+STRUCTURE_RULES = (("multi_turn", "several user turns", lambda texts: np.asarray(texts.user_turn_count) > 1),
+                   ("tool_use", "tool calls, results or definitions in the record",
+                    lambda texts: np.asarray(texts.uses_tools, dtype=bool)))
+"""(kind, reason, which records) the record's structure decides over the classifier, later rules winning: a
+dialogue of several user turns is multi-turn; one with a tool call, a tool result or tool definitions is tool use
+(the more specific)."""
 
 
 def by_structure(prediction: Prediction, kind_ids: list[str], texts) -> None:
     """Set the kinds `STRUCTURE_RULES` decide (for kinds the taxonomy has), with confidence 1."""
-    for kind, column, reason in STRUCTURE_RULES:
-        values = np.asarray(getattr(texts, column))
-        if kind not in kind_ids or not len(values):
+    for kind, reason, which in STRUCTURE_RULES:
+        if kind not in kind_ids:
             continue
-        for i in np.flatnonzero(values > 1 if column == "user_turn_count" else values).tolist():
+        for i in np.flatnonzero(which(texts)).tolist():
             prediction.kinds[i] = kind
             prediction.reasons[i] = reason
             prediction.confidence[i] = 1.0
