@@ -100,8 +100,6 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         self.kinds_taught = Event("kinds_taught")
         """The user set task kinds; re-running the analysis re-predicts the others from them (kinds stage only)."""
         self._taught: dict[int, str] = {}
-        self._added_kinds: dict[str, dict] = {}
-        """Kinds added from a selection while this dataset is open (their taxonomy entries): see `_sync_added_kinds`."""
         self.comparison = None
         """The comparison with another version (`compare_job`), None when there is none."""
         self.comparison_changed = Event("comparison_changed")
@@ -210,7 +208,6 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         self.close_comparison()
         self.dataset = self.session = self.pipeline = self.analysis = self.live = self.filter_mask = None
         self.columns, self.filter, self._centres, self._duplicate_roots = {}, Filter(), [], {}
-        self._added_kinds = {}  # kinds added while *this* dataset was open: another dataset's undo leaves them
         if had:
             self.selection, self.current = np.zeros(0, dtype=np.int64), None
             self.closed.emit()
@@ -294,11 +291,12 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         the user's taxonomy again (no empty kind left as a gap), redoing puts it back."""
         from explorer.core.analysis import taxonomy
 
-        if not self._added_kinds:
+        added = self.session.added_kinds()  # this dataset's: another dataset's undo leaves them alone
+        if not added:
             return
         used = set(self.session.state.kinds.values())
         present = {k.id for k in taxonomy.load_taxonomy(self.params.taxonomy_path).kinds}
-        for kind, entry in self._added_kinds.items():
+        for kind, entry in added.items():
             if (kind in used) == (kind in present):
                 continue
             path = (taxonomy.restore_kind(self.params.taxonomy_path, entry) if kind in used
@@ -405,7 +403,7 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
             self.session.undo()
             raise DatasetError(f"cannot save your taxonomy: {e}") from None
         self.params = dataclasses.replace(self.params, taxonomy_path=str(path))
-        self._added_kinds[kind] = data["kinds"][-1]
+        self.session.remember_added_kind(data["kinds"][-1])
         self._changed(edit)
         return kind
 

@@ -54,10 +54,9 @@ def run_apply(args: argparse.Namespace) -> int:
 
 
 def _known_kinds(taxonomy: str | None) -> set[str]:
-    from explorer.core.analysis.taxonomy import load_taxonomy, user_taxonomy_path
+    from explorer.core.analysis.taxonomy import load_taxonomy
 
-    path = taxonomy or (user_taxonomy_path() if user_taxonomy_path().exists() else None)
-    return {k.id for k in load_taxonomy(path).kinds}
+    return {k.id for k in load_taxonomy(taxonomy).kinds}
 
 
 def run_session(args: argparse.Namespace) -> int:

@@ -338,6 +338,11 @@ class MainWindow(WindowCommands, QMainWindow):
     # -- drawing and counting ---------------------------------------------------------------------------
     def restyle(self) -> None:
         """Recompute colours, visibility and labels (colour mode, legend, deletions, filter or names changed)."""
+        index = self.color_by.findText(self.state.color_by)
+        if index >= 0 and index != self.color_by.currentIndex():  # the mode was set by code, not by the combo
+            self.color_by.blockSignals(True)
+            self.color_by.setCurrentIndex(index)
+            self.color_by.blockSignals(False)
         if self.document.analysis is None:
             return
         style = map_style(self.document, self.state)

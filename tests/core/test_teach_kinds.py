@@ -131,3 +131,9 @@ def test_a_new_kind_from_a_selection_is_saved_and_similar_records_follow(tmp_pat
     ws.undo()
     assert kind in [k.id for k in taxonomy.load_taxonomy(ws.params.taxonomy_path).kinds]
     ws.close()
+    ws = workspace_on(tmp_path / "d.jsonl", tmp_path)  # a restart, with settings that name no taxonomy
+    assert ws.params.taxonomy_path is None and kind in [row["kind"] for row in ws.analysis.coverage]
+    assert [ws.analysis.kinds[i] for i in taxes[:3]] == [kind] * 3
+    ws.undo()  # the session remembers the kind it added: undoing it still takes it out
+    assert kind not in [k.id for k in taxonomy.load_taxonomy().kinds]
+    ws.close()

@@ -237,6 +237,7 @@ def test_app_export_manifest_has_kinds_and_clusters_and_the_dialog_scope(qtbot, 
     inside = np.flatnonzero(doc.filter_mask)  # the filtered view is what the map shows: the legend and deletions too
     window.document.apply(E.Delete((int(inside[0]),)))
     window.state.set_color_by("kind")
+    assert window.color_by.currentText() == "kind"  # the combo follows a mode set by code
     hidden_kind = str(doc.live.kind_names[doc.live.kind_codes[inside[1]]])
     window.state.toggle_group(hidden_kind)
     shown = [int(i) for i in inside[1:] if str(doc.live.kind_names[doc.live.kind_codes[i]]) != hidden_kind]

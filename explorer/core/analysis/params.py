@@ -61,7 +61,7 @@ class AnalysisParams:
     eval_similarity: float = _p(0.90, "eval overlap: embedding cosine similarity from which an instruction is an "
                                 "eval item's paraphrase", "Eval similarity", lo=0.5, hi=1.0, step=0.01, shown=False)
     taxonomy_path: str | None = _p(None, "task-kind taxonomy JSON", "Task-kind taxonomy", flag="--taxonomy",
-                                   auto="the bundled taxonomy", path=True)
+                                   auto="your copy if the app saved one, else the bundled one", path=True)
     seed: int | None = _p(42, "random seed of the map (none: faster, not repeatable)", "Random seed", lo=0,
                           hi=2**31 - 1, auto="none, faster and not repeatable", shown=False)
 

@@ -46,9 +46,19 @@ class Taxonomy:
         return {k.id: k.target / total for k in self.kinds}
 
 
+def in_effect(path: str | Path | None = None) -> Path:
+    """The taxonomy file to read: `path` when given, else the user's copy when there is one (kinds added and
+    targets set in the app are saved there, and must hold after a restart and in the command line too), else the
+    bundled default."""
+    if path:
+        return Path(path)
+    user = user_taxonomy_path()
+    return user if user.exists() else DEFAULT_PATH
+
+
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
-    """Read a taxonomy JSON file (the bundled default when `path` is None)."""
-    path = Path(path) if path else DEFAULT_PATH
+    """Read a taxonomy JSON file (`in_effect`: with no `path`, the user's copy or the bundled default)."""
+    path = in_effect(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         kinds = [Kind(**{k: v for k, v in item.items() if k in Kind.__dataclass_fields__}) for item in data["kinds"]]
@@ -90,7 +100,7 @@ def user_taxonomy_path() -> Path:
 
 
 def _read(source: str | Path | None) -> tuple[Path, dict]:
-    source = Path(source) if source else DEFAULT_PATH
+    source = in_effect(source)
     return source, json.loads(source.read_text(encoding="utf-8"))
 
 

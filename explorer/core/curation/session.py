@@ -254,6 +254,15 @@ class Session:
                 "last_change": self.last_change(), "source_changed": self.replay.source_changed,
                 "skipped_on_open": [{"seq": s, "reason": r} for s, r in self.replay.skipped]}
 
+    def added_kinds(self) -> dict[str, dict]:
+        """Task kinds the user added from records of this dataset ({id: its taxonomy entry}), kept with the journal
+        so that undoing a kind's creation takes it out of the taxonomy after a restart too."""
+        text = self._meta("added_kinds")
+        return json.loads(text) if text else {}
+
+    def remember_added_kind(self, entry: dict) -> None:
+        self._set_meta("added_kinds", json.dumps({**self.added_kinds(), entry["id"]: entry}, ensure_ascii=False))
+
     def discard(self) -> None:
         """Forget every edit (the source file is untouched)."""
         self._db.execute("DELETE FROM journal")
