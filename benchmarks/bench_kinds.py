@@ -1,13 +1,14 @@
 """Task kinds and clusters on labelled public instruction data: the analysis users run, with default settings.
 
-    python benchmarks/bench_kinds.py --data DIR [--weights 1,0.5,0.3] [--model all-MiniLM-L6-v2]
+    python benchmarks/bench_kinds.py --data DIR [DIR ...] [--weights 1,0.5,0.3] [--model all-MiniLM-L6-v2]
 
 DIR holds the downloaded sets that `kind_sets.py` lists (none of them is in the repository). For each set it
 writes the instructions as a prompt-only JSONL file, opens it like the app does, and runs the pipeline once per
 embedding weight (1 = sentence embedding only; below 1 the rest is character n-grams). It prints per set: cluster
 NMI and ARI against the source's own task labels, kind accuracy (a prediction is right when it is one of the kinds
 `kind_label_map.json` accepts for the source's label), the unassigned share, the three worst source labels with
-what they were taken for, and seconds per stage. Embeddings are cached, so only the first run embeds.
+what they were taken for, and seconds per stage; then, per language, kind accuracy by confidence (what the app's
+'to check' counts rest on). Embeddings are cached, so only the first run embeds.
 """
 
 from __future__ import annotations
@@ -57,12 +58,33 @@ def scores(items, analysis):
                                               ", ".join(f"{k} {c}" for k, c in misses[lab].most_common(3)))
                  for lab in worst]
     return {"nmi": normalized_mutual_info_score(truth, clusters), "ari": adjusted_rand_score(truth, clusters),
-            "accuracy": right / len(items), "unassigned": unassigned / len(items), "confusion": confusion}
+            "accuracy": right / len(items), "unassigned": unassigned / len(items), "confusion": confusion,
+            "right": [k in it.accepted for k, it in zip(analysis.kinds, items)],
+            "confidence": analysis.kind_confidence.astype(float).tolist()}
+
+
+def print_calibration(by_lang: dict[str, list[tuple[float, bool]]]) -> None:
+    """Kind accuracy by confidence: the app counts kinds under `SURE` as the ones to check."""
+    import numpy as np
+
+    from explorer.core.analysis.kind_classifier import SURE
+
+    print(f"\nKind accuracy by confidence (the app's 'to check': under {SURE:.2f}):")
+    edges = [0, 0.1, 0.15, SURE, 0.3, 0.4, 0.5, 1.01]
+    for lang, pairs in sorted(by_lang.items()):
+        conf = np.array([c for c, _ in pairs])
+        right = np.array([r for _, r in pairs])
+        under = conf < SURE
+        cells = [f"{lo:.2f}–{min(hi, 1):.2f}: {right[m].mean():.2f} ({m.mean():.0%})"
+                 for lo, hi in zip(edges, edges[1:]) if (m := (conf >= lo) & (conf < hi)).any()]
+        low, high = (right[m].mean() if m.any() else float("nan") for m in (under, ~under))
+        print(f"  {lang}: under {SURE:.2f} {low:.2f} ({under.mean():.0%} of records), at or above {high:.2f}; "
+              "by bucket: " + ", ".join(cells))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--data", type=Path, nargs="+", required=True, help="folders of sets (several: one table)")
     ap.add_argument("--weights", default="1,0.5,0.3", help="embedding weights to compare (1 = embedding only)")
     ap.add_argument("--model", default=None, help="sentence-transformers model (default: the bundled one)")
     ap.add_argument("--sets", default=None, help="comma-separated set names (default: all found)")
@@ -72,11 +94,14 @@ def main() -> None:
     from explorer.core.analysis.embed_cache import EmbeddingCache
     from explorer.core.analysis.params import AnalysisParams
 
-    sets = load_sets(args.data)
+    sets = {}
+    for folder in args.data:
+        for name, found in load_sets(folder).items():
+            sets[name if name not in sets else f"{name} ({folder.name})"] = found
     if args.sets:
         sets = {k: v for k, v in sets.items() if k in args.sets.split(",")}
     if not sets:
-        sys.exit(f"no benchmark set found in {args.data} (see benchmarks/kind_sets.py for the files)")
+        sys.exit(f"no benchmark set found in {', '.join(map(str, args.data))} (see benchmarks/kind_sets.py)")
     cache = EmbeddingCache()
     base = AnalysisParams()
     if args.model:
@@ -90,12 +115,15 @@ def main() -> None:
           f"{'unassigned':>10} {'seconds':>7}")
     details = []
     totals: dict[tuple[str, float], list] = {}
+    calibration: dict[str, list[tuple[float, bool]]] = {}
     for name, (lang, items) in sets.items():
         with tempfile.TemporaryDirectory() as tmp:
             for w in weights:
                 analysis, seconds = run_set(items, dataclasses.replace(base, embedding_weight=w), cache, Path(tmp))
                 r = scores(items, analysis)
                 totals.setdefault((lang, w), []).append((len(items), r))
+                if w == AnalysisParams().embedding_weight:
+                    calibration.setdefault(lang, []).extend(zip(r["confidence"], r["right"]))
                 print(f"{name:22} {lang:4} {len(items):5} {len({i.label for i in items}):6} {w:6.2f} {r['nmi']:5.2f} "
                       f"{r['ari']:5.2f} {r['accuracy']:8.2f} {r['unassigned']:10.1%} {seconds:7.1f}", flush=True)
                 if w == weights[-1] or w == AnalysisParams().embedding_weight:
@@ -108,6 +136,8 @@ def main() -> None:
         mean = {key: sum(c * r[key] for c, r in rows) / n for key in ("nmi", "accuracy", "unassigned")}
         print(f"  {lang} weight {w:.2f}: NMI {mean['nmi']:.2f}, kind accuracy {mean['accuracy']:.2f}, "
               f"unassigned {mean['unassigned']:.1%} ({n} records)")
+    if calibration:
+        print_calibration(calibration)
     print("\nWorst source labels:")
     for line in details:
         print("  " + line)

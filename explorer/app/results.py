@@ -29,10 +29,13 @@ class KindCoverage:
     target: float | None
     """None for `unassigned`, which has no target."""
     gap: bool
+    unsure: int = 0
+    """Records whose predicted kind is uncertain (`kind_classifier.SURE`): the ones to check first."""
 
     @classmethod
     def from_dict(cls, d: dict) -> KindCoverage:
-        return cls(d["kind"], d["name_en"], d["name_zh"], d["count"], d["share"], d["target"], d["gap"])
+        return cls(d["kind"], d["name_en"], d["name_zh"], d["count"], d["share"], d["target"], d["gap"],
+                   d.get("unsure", 0))
 
 
 @dataclass(frozen=True)

@@ -257,6 +257,11 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
     def coverage(self) -> list[KindCoverage]:
         return [KindCoverage.from_dict(r) for r in self.live.coverage(self.filter_mask)]
 
+    def kind_ids(self, kind: str, unsure_only: bool = False) -> np.ndarray:
+        """Records of a task kind inside the filter (only those whose predicted kind is uncertain, with
+        `unsure_only`)."""
+        return self.live.kind_ids(kind, self.filter_mask, unsure_only)
+
     def cluster_centres(self) -> list[ClusterCentre]:
         """Median position and size of each cluster, largest first (computed once per analysis)."""
         return self._centres

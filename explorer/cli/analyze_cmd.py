@@ -9,6 +9,7 @@ from pathlib import Path
 from explorer.cli.common import add_dataset_args, open_dataset
 from explorer.cli.progress_bar import TerminalProgress
 from explorer.core.analysis.embed_cache import EmbeddingCache
+from explorer.core.analysis.kind_classifier import SURE
 from explorer.core.analysis.notices import model_language_notice
 from explorer.core.analysis.params import AnalysisParams, from_dict, schema
 from explorer.core.analysis.pipeline import Pipeline
@@ -136,6 +137,10 @@ def run(args: argparse.Namespace) -> int:
               f"overlap it ({row['by_ngram']:,} by n-gram, {row['by_embedding']:,} by embedding)")
     gaps = [row["kind"] for row in analysis.coverage if row["gap"]]
     print(f"Gaps ({len(gaps)} kinds under half their target): {', '.join(gaps) or 'none'}")
+    unsure = sum(row.get("unsure", 0) for row in analysis.coverage)
+    print(f"Kinds to check: {unsure:,} records ({unsure / max(len(dataset), 1):.0%}) have a predicted kind under "
+          f"{SURE:.2f} confidence, right about half the time (records.jsonl: kind_confidence)" if unsure else
+          f"Kinds to check: none (every predicted kind has a confidence of {SURE:.2f} or more)")
     for name, path in paths.items():
         print(f"  {name:<8} {path}")
     return 0

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from explorer.cli.main import main
+from explorer.core.analysis.kind_classifier import SURE
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "demo.jsonl"
 
@@ -28,6 +29,10 @@ def test_analyze_demo_finds_the_planted_problems(tmp_path, capsys):
     assert refusal["tokens_response"] > 0
     duplicate = next(r for r in rows if "duplicate" in r["flags"])
     assert isinstance(duplicate["near_duplicate_of"], int)
+    unsure = sum(row["unsure"] for row in summary["coverage"])  # kinds to check: those predicted under SURE
+    rounded = [r["kind_confidence"] for r in rows]  # records.jsonl gives three decimals: 0.19996 reads 0.2
+    assert 0 < sum(c < SURE for c in rounded) <= unsure <= sum(c <= SURE for c in rounded)
+    assert f"Kinds to check: {unsure:,} records" in printed and "to check" in (out / "report.html").read_text()
 
     assert main(["analyze", str(DEMO), "--out", str(out), "--min-cluster-size", "8"]) == 0
     again = json.loads((out / "summary.json").read_text())

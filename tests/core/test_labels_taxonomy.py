@@ -61,6 +61,11 @@ def test_coverage_marks_gaps_against_targets(tmp_path):
     assert rows["a"]["share"] == 0.7 and not rows["a"]["gap"]
     assert rows["b"]["target"] == 0.5 and rows["b"]["gap"] is True  # 20% < half of 50%
     assert rows["multi_turn"]["gap"] is True and rows["unassigned"]["count"] == 1
+    assert "unsure" not in rows["a"]  # without confidences nothing is said about them
+    unsure = [True, False, False, True, False, False, False, True, False, True]
+    rows = {r["kind"]: r for r in taxonomy.coverage(tax, ["a"] * 7 + ["b"] * 2 + ["unassigned"], unsure)}
+    assert (rows["a"]["unsure"], rows["b"]["unsure"], rows["multi_turn"]["unsure"], rows["unassigned"]["unsure"]) == \
+        (2, 1, 0, 1)
 
 
 def test_bad_taxonomy_is_explained(tmp_path):

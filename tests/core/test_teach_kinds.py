@@ -8,6 +8,7 @@ import pytest
 from explorer.app.workspace import Workspace
 from explorer.cli.main import main
 from explorer.core.analysis.embed_cache import EmbeddingCache
+from explorer.core.analysis.kind_classifier import SURE
 from explorer.core.analysis.pipeline import AnalysisParams, Pipeline
 from explorer.core.curation import edits as E
 from explorer.core.curation.edits import edit_from_json
@@ -37,6 +38,7 @@ def test_set_kind_is_undoable_and_neighbours_follow_after_the_kinds_stage(tmp_pa
     ws.apply(E.SetKind(tuple(poetry[:3]), "creative_writing"))
     assert taught and ws.live.kinds()[poetry[0]] == "creative_writing"  # counts follow at once
     assert ws.live.kind_counts()["creative_writing"] >= 3
+    assert not ws.live.unsure[poetry[:3]].any()  # a kind the user set is not one to check
     runs = dict(ws.pipeline.runs)
     ws.analysis_done(ws.analysis_job()(None, None))
     assert ws.pipeline.runs["kinds"] == runs["kinds"] + 1 and ws.pipeline.runs["map"] == runs["map"]
@@ -45,6 +47,8 @@ def test_set_kind_is_undoable_and_neighbours_follow_after_the_kinds_stage(tmp_pa
     assert "labelled" in ws.analysis.kind_reasons[followed[0]]
     ws.undo()
     assert ws.session.state.kinds == {} and ws.live.kinds()[poetry[0]] == ws.analysis.kinds[poetry[0]]
+    assert ws.live.unsure[poetry[:3]].tolist() == (ws.analysis.kind_confidence[poetry[:3]] < SURE).tolist()
+    assert sum(r.unsure for r in ws.coverage()) == int(ws.live.unsure.sum())
     ws.analysis_done(ws.analysis_job()(None, None))
     assert ws.analysis.kinds == before
     ws.close()

@@ -67,6 +67,32 @@ def test_set_kind_from_the_window_reruns_only_the_kinds(qtbot, window, tmp_path)
     assert window.state.selection.tolist() == poetry[:3]  # teaching moves no selection
 
 
+def test_to_check_counts_select_the_records_whose_kind_is_uncertain(qtbot, window, tmp_path, monkeypatch):
+    from explorer.core.analysis import kind_classifier
+
+    monkeypatch.setattr(kind_classifier, "SURE", 0.4)  # taught, the fake embedder's kinds score 0.34–0.46: split them
+    records, truth = planted_records(10)
+    open_and_wait(qtbot, window, write(tmp_path / "d", records, "jsonl"))
+    doc, panel = window.document, window.coverage
+    with qtbot.waitSignal(doc.analysis_ready, timeout=60_000):
+        window.set_kind([i for i, t in enumerate(truth) if t == 3][:3], "creative_writing")
+    live = doc.live
+    assert 0 < live.unsure.sum() < len(live)
+    counts = [panel.table.item(r, panel.TO_CHECK).data(0) for r in range(len(panel.keys))]
+    row = counts.index(max(counts))
+    kind = panel.keys[row]
+    panel.table.cellClicked.emit(row, panel.TO_CHECK)
+    uncertain = [int(i) for i in live.kind_ids(kind) if live.unsure[i]]
+    assert len(uncertain) == max(counts) and window.state.selection.tolist() == uncertain
+    panel.table.cellClicked.emit(row, 0)  # any other column: all the kind's records
+    assert window.state.selection.tolist() == live.kind_ids(kind).tolist() != uncertain
+    with qtbot.waitSignal(doc.analysis_ready, timeout=60_000):
+        window.set_kind(uncertain[:2], kind)  # a kind the user set is not one to check
+    assert panel.table.item(row, panel.TO_CHECK).data(0) == doc.live.unsure[doc.live.kind_ids(kind)].sum()
+    assert not doc.live.unsure[uncertain[:2]].any()
+    assert f"{int(doc.live.unsure.sum()):,} records" in panel.summary.text()
+
+
 def test_kind_confidence_column_lists_the_least_certain_first_and_your_kinds_last(qtbot, window, tmp_path):
     from explorer.ui.table.record_model import COLUMNS, SET_BY_YOU
 

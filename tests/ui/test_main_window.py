@@ -204,7 +204,7 @@ def test_editing_a_target_share_recomputes_only_the_coverage(qtbot, window, tmp_
     runs = window.document.pipeline.runs
     row = window.coverage.keys.index("math")
     with qtbot.waitSignal(window.document.analysis_ready, timeout=60_000):
-        window.coverage.table.item(row, 4).setText("20%")
+        window.coverage.table.item(row, window.coverage.TARGET).setText("20%")
     math = next(r for r in window.document.analysis.coverage if r["kind"] == "math")
     assert abs(math["target"] - 0.2) < 0.001
     assert runs["kinds"] == 1 and runs["embeddings"] == 1 and runs["map"] == 1  # targets do not change kinds

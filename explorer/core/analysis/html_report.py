@@ -9,6 +9,7 @@ from html import escape
 
 import numpy as np
 
+from explorer.core.analysis import kind_classifier
 from explorer.core.analysis.checks import FLAGS
 from explorer.core.analysis.label_layout import layout_labels
 
@@ -26,7 +27,7 @@ max-width:1000px;color:#222;padding:0 16px}h1{font-size:22px}h2{font-size:17px;m
 .bar{display:flex;align-items:center;gap:8px;margin:2px 0}.bar .name{width:260px;overflow:hidden;white-space:nowrap;
 text-overflow:ellipsis}.bar .track{flex:1;background:#f1f1f1;height:14px;position:relative}.bar .fill{height:14px;
 background:#4e79a7}.bar .target{position:absolute;top:-2px;width:2px;height:18px;background:#222}.gap .fill{background:#e15759}
-.gap .name{color:#c0392b;font-weight:600}.num{width:110px;text-align:right;font-variant-numeric:tabular-nums;color:#555}
+.gap .name{color:#c0392b;font-weight:600}.num{width:190px;text-align:right;font-variant-numeric:tabular-nums;color:#555}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top}
 .ex{color:#555;font-size:12px}.muted{color:#777}svg text{font-size:11px}
 """
@@ -129,10 +130,14 @@ def _cluster_bars(info: dict) -> str:
 def _coverage_bars(info: dict) -> str:
     rows = info["coverage"]
     scale = max([r["share"] for r in rows] + [r["target"] or 0 for r in rows]) or 1
-    out = ["<p class='muted'>Bar: share of records; black mark: target share. Red: a gap (under half the target).</p>"]
+    out = ["<p class='muted'>Bar: share of records; black mark: target share. Red: a gap (under half the target). "
+           "'To check': records whose predicted kind is uncertain (confidence under "
+           f"{kind_classifier.SURE:.2f}; right about half the time on the benchmark sets).</p>"]
     for r in rows:
         name = f"{r['name_en']} / {r['name_zh']}"
-        out.append(_bar(name, r["share"], scale, f"{r['count']:,} ({r['share']:.1%})", r["target"], r["gap"]))
+        check = f", {r['unsure']:,} to check" if r.get("unsure") else ""
+        out.append(_bar(name, r["share"], scale, f"{r['count']:,} ({r['share']:.1%}){check}", r["target"],
+                        r["gap"]))
     return "".join(out)
 
 

@@ -37,6 +37,18 @@ language 0.15 instead of 0.10 took the records called safety from 23 to 2 (Chine
 of JADE's 150 harmful questions and 2 of AdvBench's 520."""
 
 
+SURE = 0.20
+"""Confidence from which a predicted kind is usually right. On the benchmark sets (`benchmarks/bench_kinds.py`
+prints accuracy by confidence) kinds predicted at 0.20 or more were right 0.89 of the time in English and 0.84 in
+Chinese, those under it 0.56 and 0.50; about 40 % of records are under it. The app, the report and the command line
+count them per kind as the ones to check first."""
+
+
+def unsure(confidence: np.ndarray) -> np.ndarray:
+    """True where a predicted kind's confidence is under `SURE`."""
+    return np.asarray(confidence) < SURE
+
+
 @dataclass
 class Examples:
     texts: list[str]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 import numpy as np
 
 from explorer.core import tokens as tokens_mod
-from explorer.core.analysis import checks, clustering, taxonomy
+from explorer.core.analysis import checks, clustering, kind_classifier, taxonomy
 from explorer.core.analysis.packed import PackedFlags
 from explorer.core.analysis.pipeline import Analysis
 from explorer.core.analysis.texts import one_record_texts
@@ -86,6 +86,8 @@ class LiveAnalysis:
         code_of = {name: k for k, name in enumerate(names)}
         self.kind_names = np.array(names, dtype=str)
         self.kind_codes = np.fromiter((code_of[k] for k in analysis.kinds), np.int64, n)
+        self.unsure = kind_classifier.unsure(analysis.kind_confidence)
+        """Records whose kind is predicted with low confidence (not set by the user): the ones to check first."""
         cluster_ids, cluster_codes = np.unique(analysis.clusters, return_inverse=True)
         self.cluster_ids = cluster_ids.astype(np.int64)
         self.cluster_codes = cluster_codes.astype(np.int64)
@@ -111,7 +113,9 @@ class LiveAnalysis:
             return
         self.alive[ids] = [i not in deleted for i in ids.tolist()]
         for i in ids.tolist():
-            self.kind_codes[i] = self._kind_code(user_kind(i) or self.analysis.kinds[i])
+            given = user_kind(i)
+            self.kind_codes[i] = self._kind_code(given or self.analysis.kinds[i])
+            self.unsure[i] = given is None and self.analysis.kind_confidence[i] < kind_classifier.SURE
         for i in ids.tolist():
             record = edited_record(i)
             if record is None:
@@ -173,9 +177,22 @@ class LiveAnalysis:
         counts = np.bincount(self.kind_codes[self.mask(within)], minlength=len(self.kind_names))
         return dict(zip(self.kind_names.tolist(), counts.tolist()))
 
+    def unsure_counts(self, within: np.ndarray | None = None) -> dict[str, int]:
+        """Records per kind whose predicted kind is uncertain (`kind_classifier.SURE`)."""
+        counts = np.bincount(self.kind_codes[self.mask(within) & self.unsure], minlength=len(self.kind_names))
+        return dict(zip(self.kind_names.tolist(), counts.tolist()))
+
+    def kind_ids(self, kind: str, within: np.ndarray | None = None, unsure_only: bool = False) -> np.ndarray:
+        """Records of `kind` now (only those whose predicted kind is uncertain, with `unsure_only`)."""
+        names = self.kind_names.tolist()
+        if kind not in names:
+            return np.zeros(0, dtype=np.int64)
+        m = (self.kind_codes == names.index(kind)) & self.mask(within)
+        return np.flatnonzero(m & self.unsure if unsure_only else m)
+
     def coverage(self, within: np.ndarray | None = None) -> list[dict]:
-        """Task-kind coverage and gaps of what is there now (see `taxonomy.coverage`)."""
-        return taxonomy.coverage_from_counts(self.taxonomy, self.kind_counts(within))
+        """Task-kind coverage, gaps and uncertain records of what is there now (see `taxonomy.coverage`)."""
+        return taxonomy.coverage_from_counts(self.taxonomy, self.kind_counts(within), self.unsure_counts(within))
 
     def balance(self, within: np.ndarray | None = None) -> dict:
         """Cluster balance of what is there now; shares are of all counted records, as in the clusters table."""

@@ -70,16 +70,22 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     return Taxonomy(kinds, str(path))
 
 
-def coverage(taxonomy: Taxonomy, kinds: list[str]) -> list[dict]:
-    """Count, share and target per kind; `gap` is True when the share is under half the target."""
+def coverage(taxonomy: Taxonomy, kinds: list[str], unsure=None) -> list[dict]:
+    """Count, share and target per kind; `gap` is True when the share is under half the target. With `unsure`
+    (per record, True where its predicted kind is uncertain: `kind_classifier.SURE`), each row also says how many
+    of its records are uncertain (`unsure`)."""
     counts: dict[str, int] = {}
-    for k in kinds:
+    doubts: dict[str, int] = {}
+    for i, k in enumerate(kinds):
         counts[k] = counts.get(k, 0) + 1
-    return coverage_from_counts(taxonomy, counts)
+        if unsure is not None and unsure[i]:
+            doubts[k] = doubts.get(k, 0) + 1
+    return coverage_from_counts(taxonomy, counts, None if unsure is None else doubts)
 
 
-def coverage_from_counts(taxonomy: Taxonomy, counts: dict[str, int]) -> list[dict]:
-    """`coverage` from records counted per kind (the live view counts with numpy, not from a list)."""
+def coverage_from_counts(taxonomy: Taxonomy, counts: dict[str, int], unsure: dict[str, int] | None = None
+                         ) -> list[dict]:
+    """`coverage` from records counted per kind, and uncertain ones per kind (the live view counts with numpy)."""
     n = sum(counts.values()) or 1
     targets = taxonomy.targets()
     rows = []
@@ -90,6 +96,9 @@ def coverage_from_counts(taxonomy: Taxonomy, counts: dict[str, int]) -> list[dic
                      "target": round(targets[kind.id], 4), "gap": share < GAP_FRACTION * targets[kind.id]})
     rows.append({"kind": UNASSIGNED, "name_en": "Unassigned", "name_zh": "未归类", "count": counts.get(UNASSIGNED, 0),
                  "share": round(counts.get(UNASSIGNED, 0) / n, 4), "target": None, "gap": False})
+    if unsure is not None:
+        for row in rows:
+            row["unsure"] = unsure.get(row["kind"], 0)
     return rows
 
 

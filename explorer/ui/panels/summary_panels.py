@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QListWidg
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from explorer.core.analysis.checks import FLAGS
+from explorer.core.analysis.kind_classifier import SURE
 from explorer.core.curation import edits as E
 
 GAP = QColor("#fde2e1")
@@ -167,13 +168,17 @@ class ClustersPanel(_TablePanel):
 
 
 class CoveragePanel(_TablePanel):
-    """Coverage per task kind against its target share; gaps (under half the target) in red."""
+    """Coverage per task kind against its target share; gaps (under half the target) in red; how many records of
+    each kind have an uncertain predicted kind (clicking that count selects them)."""
+
+    TO_CHECK, TARGET = 3, 5
 
     def __init__(self, parent=None):
-        super().__init__(["kind", "名称", "records", "share", "target", "gap"], parent)
+        super().__init__(["kind", "名称", "records", "to check", "share", "target", "gap"], parent)
         self.table.itemChanged.connect(self._target_edited)
-        self.table.setToolTip("Double-click a target to change it (for example 8%); the taxonomy is saved as your "
-                              "own copy")
+        self.table.setToolTip("Click a kind to select its records, a 'to check' count to select those whose kind is "
+                              "uncertain. Double-click a target to change it (for example 8%); the taxonomy is saved "
+                              "as your own copy")
 
     def refresh(self, document) -> None:
         self.document = document
@@ -182,21 +187,22 @@ class CoveragePanel(_TablePanel):
             return
         coverage = document.workspace.coverage()
         gaps = [r.kind for r in coverage if r.gap]
-        self.summary.setText(f"{len(gaps)} gaps (kinds under half their target share) among "
-                             f"{live.count(document.filter_mask):,} records. Click a kind to select its records.")
-        rows = [[r.name_en, r.name_zh, r.count, f"{r.share:.1%}", None if r.target is None else f"{r.target:.1%}",
-                 "GAP" if r.gap else ""] for r in coverage]
-        self.fill([r.kind for r in coverage], rows, editable={4}, marked={k for k, r in enumerate(coverage) if r.gap})
+        total, unsure = live.count(document.filter_mask), sum(r.unsure for r in coverage)
+        self.summary.setText(
+            f"{len(gaps)} gaps (kinds under half their target share) among {total:,} records. {unsure:,} records "
+            f"({unsure / max(total, 1):.0%}) have a predicted kind under {SURE:.2f} confidence, right about half the "
+            f"time: click a 'to check' count to select them, then Edit → Set task kind (Ctrl+K) where it is wrong.")
+        rows = [[r.name_en, r.name_zh, r.count, r.unsure, f"{r.share:.1%}",
+                 None if r.target is None else f"{r.target:.1%}", "GAP" if r.gap else ""] for r in coverage]
+        self.fill([r.kind for r in coverage], rows, editable={self.TARGET},
+                  marked={k for k, r in enumerate(coverage) if r.gap})
 
-    def ids_for(self, key) -> np.ndarray:
-        live = self.document.live
-        names = live.kind_names.tolist()
-        if key not in names:
-            return np.zeros(0, dtype=np.int64)
-        return np.flatnonzero((live.kind_codes == names.index(key)) & live.mask(self.document.filter_mask))
+    def _activated(self, row: int, column: int) -> None:
+        if 0 <= row < len(self.keys) and self.document is not None:
+            self.select_ids.emit(self.document.workspace.kind_ids(self.keys[row], column == self.TO_CHECK))
 
     def _target_edited(self, item: QTableWidgetItem) -> None:
-        if item.column() != 4 or self.document is None:
+        if item.column() != self.TARGET or self.document is None:
             return
         text = item.text().strip().rstrip("%")
         try:
