@@ -281,32 +281,47 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         if self.session is not None:
             edit = self.session.undo()
             if edit is not None:
-                self._sync_added_kinds()
+                self._sync_added_kinds(edit)
                 self._changed(edit)
 
     def redo(self) -> None:
         if self.session is not None:
             edit = self.session.redo()
             if edit is not None:
-                self._sync_added_kinds()
+                self._sync_added_kinds(edit)
                 self._changed(edit)
 
-    def _sync_added_kinds(self) -> None:
+    def _sync_added_kinds(self, edit: E.Edit) -> None:
         """A kind added from a selection lives while records are set to it: undoing its creation takes it out of
-        the user's taxonomy again (no empty kind left as a gap), redoing puts it back."""
+        the user's taxonomy again (no empty kind left as a gap), redoing puts it back as it was taken out. Only the
+        kinds this dataset added that the undone or redone edit names are looked at, and a kind stays while another
+        dataset's session has set records to it."""
         from explorer.core.analysis import taxonomy
+        from explorer.core.curation.session import sessions_that_set_kind
 
-        added = self.session.added_kinds()  # this dataset's: another dataset's undo leaves them alone
-        if not added:
+        added = self.session.added_kinds()
+        named = E.kinds_named(edit) & set(added)
+        if not named:
             return
         used = set(self.session.state.kinds.values())
         present = {k.id for k in taxonomy.load_taxonomy(self.params.taxonomy_path).kinds}
-        for kind, entry in added.items():
-            if (kind in used) == (kind in present):
+        for kind in sorted(named):
+            if kind in used and kind not in present:
+                path = taxonomy.restore_kind(self.params.taxonomy_path, added[kind])
+            elif kind not in used and kind in present and not sessions_that_set_kind(kind, self.session.path):
+                path, entry = taxonomy.remove_kind(self.params.taxonomy_path, kind)
+                if entry is not None:
+                    self.session.remember_added_kind(entry)  # a redo brings back the target set since
+            else:
                 continue
-            path = (taxonomy.restore_kind(self.params.taxonomy_path, entry) if kind in used
-                    else taxonomy.remove_kind(self.params.taxonomy_path, kind))
-            self.params = dataclasses.replace(self.params, taxonomy_path=str(path))
+            self._use_taxonomy(path)
+
+    def _use_taxonomy(self, path) -> None:
+        """Analyse with the user's taxonomy copy just written at `path`, now and after a restart."""
+        from explorer.core.settings import remember_taxonomy
+
+        self.params = dataclasses.replace(self.params, taxonomy_path=str(path))
+        remember_taxonomy(str(path))
 
     def _edited_record(self, rid: int) -> Record | None:
         return self.record(rid) if rid in self.session.state.objects else None
@@ -389,8 +404,7 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         """Give a task kind a target share; the taxonomy is saved as the user's own copy (re-run the analysis)."""
         from explorer.core.analysis.taxonomy import set_target
 
-        path = set_target(self.params.taxonomy_path, kind, share)
-        self.params = dataclasses.replace(self.params, taxonomy_path=str(path))
+        self._use_taxonomy(set_target(self.params.taxonomy_path, kind, share))
 
     def add_kind_from(self, ids, name_en: str, name_zh: str, share: float) -> str:
         """A new task kind made of these records: saved in the user's taxonomy copy (their instructions are its
@@ -407,7 +421,7 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         except OSError as e:
             self.session.undo()
             raise DatasetError(f"cannot save your taxonomy: {e}") from None
-        self.params = dataclasses.replace(self.params, taxonomy_path=str(path))
+        self._use_taxonomy(path)
         self.session.remember_added_kind(data["kinds"][-1])
         self._changed(edit)
         return kind

@@ -42,7 +42,8 @@ def register(sub) -> None:
     r.add_argument("--max-per-cluster", type=int, help="cap each cluster (noise, cluster -1, is not a cluster)")
     r.add_argument("--max-per-kind", type=int, help="cap each task kind")
     r.add_argument("--balance", choices=("kind",), help="cut over-full kinds toward the taxonomy's target shares")
-    r.add_argument("--taxonomy", help="taxonomy JSON for --balance kind (default: the bundled one)")
+    r.add_argument("--taxonomy", help="taxonomy JSON for --balance kind (default: your copy saved by the app, else "
+                   "the bundled one)")
     r.add_argument("--seed", type=int, default=0, help="seed for the order within over-full groups")
     parser.set_defaults(run=run)
 

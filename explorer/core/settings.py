@@ -67,6 +67,17 @@ def save_analysis_params(params: AnalysisParams) -> None:
     atomic.write_chunks(str(settings_path()), [json.dumps(data, indent=2).encode("utf-8")])
 
 
+def remember_taxonomy(path: str) -> None:
+    """The app has just written the user's copy of the taxonomy (`path`): where the saved settings name another
+    taxonomy file, they name the copy from now on (other settings as saved), so a restart does not go back to the
+    other file. Settings that name none already read the copy."""
+    from dataclasses import replace
+
+    saved, warnings = load_analysis_params()
+    if not warnings and saved.taxonomy_path not in (None, path):
+        save_analysis_params(replace(saved, taxonomy_path=path))
+
+
 def load_eval_sets() -> list[str]:
     """The eval files the user named (Preferences → Eval sets…, shared with `analyze`); [] when none."""
     data, _ = _read()

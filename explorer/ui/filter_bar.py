@@ -85,6 +85,13 @@ class FilterBar(QWidget):
         self._show_filter()
         self.changed.emit(flt)
 
+    def forget(self) -> None:
+        """Show no filter, without emitting `changed`: the dataset it filtered was closed (the workspace's filter
+        went with it)."""
+        self.filter = Filter()
+        self._show_filter()
+        self.count.setText("")
+
     def set_count(self, shown: int, total: int) -> None:
         self.count.setText("" if self.filter.is_empty() else f"{shown:,} of {total:,} records")
 

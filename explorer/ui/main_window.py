@@ -142,8 +142,9 @@ class MainWindow(WindowCommands, QMainWindow):
         self.editor.submitted.connect(doc.apply)
         for panel in (self.clusters, self.coverage, self.quality, self.duplicates):
             panel.bind(doc)  # each panel refreshes on the events it needs
+        self.coverage.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         for panel in (self.clusters, self.coverage, self.quality, self.problems, self.duplicates):
-            panel.select_ids.connect(st.select)
+            panel.select_ids.connect(self._select_from_panel)
         self.legend.toggled.connect(st.toggle_group)
         self.color_by.currentTextChanged.connect(st.set_color_by)
         self.show_deleted.toggled.connect(st.set_show_deleted)
@@ -217,6 +218,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.model.set_rows(np.zeros(0, dtype=np.int64))
         self.editor.show_record(None)
         self.filter_bar.set_index(None)
+        self.filter_bar.forget()
         self.map.set_points(np.zeros((0, 2), dtype=np.float32))
         self.map.set_style(np.zeros(0, np.uint32), np.zeros(0, bool), np.zeros(0, bool), [])
         self.map.set_markers([])
@@ -329,6 +331,13 @@ class MainWindow(WindowCommands, QMainWindow):
     def _on_matched(self, ids) -> None:
         self.state.select(ids)
         self.statusBar().showMessage(f"{len(ids):,} records match{self._hidden_note(len(ids))}", 8000)
+
+    def _select_from_panel(self, ids) -> None:
+        """A panel's row or count picked these records: select those shown, and say how many were left out."""
+        self.state.select(ids)
+        note = self._hidden_note(len(ids))
+        if note:
+            self.statusBar().showMessage(f"{len(self.state.selection):,} records selected{note}", 8000)
 
     def _hidden_note(self, found: int) -> str:
         """Search results the map hides (filter, legend, deleted) are not selected: say how many."""

@@ -28,9 +28,14 @@ class ViewState(QObject):
         self.show_deleted = False
         self.legend_hidden: np.ndarray | None = None
         """Records in hidden legend groups: like those outside the filter, never selected."""
-        workspace.closed.connect(lambda: setattr(self, "legend_hidden", None))  # it was the closed dataset's
+        workspace.closed.connect(self._forget_dataset)
         workspace.selection_changed.connect(self.selection_changed.emit)
         workspace.current_changed.connect(lambda rid: self.current_changed.emit(-1 if rid is None else int(rid)))
+
+    def _forget_dataset(self) -> None:
+        """What the legend hid was the closed dataset's: the next one starts with every group shown."""
+        self.legend_hidden = None
+        self.hidden_groups.clear()
 
     @property
     def selection(self) -> np.ndarray:

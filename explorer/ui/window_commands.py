@@ -116,8 +116,9 @@ class WindowCommands:
             except DatasetError as e:
                 self.statusBar().showMessage(str(e), 8000)
                 return
-            self.statusBar().showMessage(f"New task kind {kind!r}: {len(ids):,} records set; predicting kinds again",
-                                         8000)
+            self.statusBar().showMessage(
+                f"New task kind {kind!r}: {len(ids):,} records set; saved in your copy of the taxonomy "
+                f"({self.document.workspace.params.taxonomy_path}), used from now on; predicting kinds again", 12000)
 
     def set_kind(self, ids, kind: str | None) -> None:
         self.document.apply(E.SetKind(tuple(int(i) for i in ids), kind))

@@ -1,6 +1,7 @@
 """Teach by example: the user sets the kind of some records (an undoable, journaled edit); similar records follow
 when the kinds stage re-runs, and nothing else is recomputed."""
 
+import dataclasses
 import json
 
 import pytest
@@ -140,4 +141,44 @@ def test_a_new_kind_from_a_selection_is_saved_and_similar_records_follow(tmp_pat
     assert [ws.analysis.kinds[i] for i in taxes[:3]] == [kind] * 3
     ws.undo()  # the session remembers the kind it added: undoing it still takes it out
     assert kind not in [k.id for k in taxonomy.load_taxonomy().kinds]
+    ws.close()
+
+
+def test_undoing_a_new_kind_never_takes_it_from_records_that_still_need_it(tmp_path):
+    """Only the undo of the kind's own edit removes it, a target set since comes back with a redo, and a kind
+    another dataset set records to stays."""
+    from explorer.core.analysis import taxonomy
+    from explorer.core.settings import load_analysis_params, save_analysis_params
+
+    named = tmp_path / "team.json"  # the settings name a taxonomy file: the copy the app writes must replace it
+    named.write_text(taxonomy.DEFAULT_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    save_analysis_params(AnalysisParams(taxonomy_path=str(named)))
+    records, truth = planted_records(12)
+    a_path, b_path = write(tmp_path / "a", records, "jsonl"), write(tmp_path / "b", records[:20], "jsonl")
+    ws = workspace_on(a_path, tmp_path)
+    ws.params = dataclasses.replace(ws.params, taxonomy_path=str(named))
+    taxes = [i for i, t in enumerate(truth) if t == 4]
+    kind = ws.add_kind_from(taxes[:3], "Tax questions", "税务问题", 0.05)
+    assert load_analysis_params()[0].taxonomy_path == str(taxonomy.user_taxonomy_path())
+
+    def kinds_now():
+        return {k.id: k for k in taxonomy.load_taxonomy(ws.params.taxonomy_path).kinds}
+
+    ws.apply(E.SetKind(tuple(taxes[:3]), "math"))  # the records move on; an unrelated undo keeps the kind
+    ws.apply(E.Tag((0,), "x"))
+    ws.undo()
+    assert kind in kinds_now()
+    ws.undo()  # back to the new kind
+    ws.set_kind_target(kind, 0.2)
+    ws.undo()  # the kind's own edit: it goes
+    assert kind not in kinds_now()
+    ws.redo()  # and comes back with the target set since
+    assert kind in kinds_now() and round(taxonomy.load_taxonomy(ws.params.taxonomy_path).targets()[kind], 2) == 0.2
+    ws.close()
+    ws.load_done(ws.load_job(b_path)(None, None))  # another dataset sets records to it
+    ws.apply(E.SetKind((1, 2), kind))
+    ws.close()
+    ws.load_done(ws.load_job(a_path)(None, None))
+    ws.undo()
+    assert kind in kinds_now()  # dataset b still has records of that kind
     ws.close()

@@ -89,6 +89,9 @@ def test_plan_export_writes_nothing_and_matches_the_export(tmp_path):
     assert manifest["per_cluster"]["out"] == {g.key: g.after for g in plan.rebalance.per_cluster if g.after}
     assert set(manifest["per_cluster"]["in"]) == {"noise", "0", "1"}
     assert set(manifest["per_kind"]["before"]) == {"math", "unassigned"}
+    from explorer.core.analysis import taxonomy  # which taxonomy the caps read, even when none was named
+
+    assert manifest["rebalance"]["taxonomy_path"] == str(taxonomy.DEFAULT_PATH)
 
 
 def test_manifest_names_unassigned_and_noise_never_null(tmp_path):

@@ -91,6 +91,11 @@ def test_to_check_counts_select_the_records_whose_kind_is_uncertain(qtbot, windo
     assert panel.table.item(row, panel.TO_CHECK).data(0) == doc.live.unsure[doc.live.kind_ids(kind)].sum()
     assert not doc.live.unsure[uncertain[:2]].any()
     assert f"{int(doc.live.unsure.sum()):,} records" in panel.summary.text()
+    window.state.set_color_by("kind")
+    window.state.toggle_group(kind)  # the kind's records hidden by the legend: not selected, and the window says so
+    panel.table.cellClicked.emit(row, 0)
+    assert len(window.state.selection) == 0
+    assert f"{len(doc.live.kind_ids(kind)):,} of them hidden" in window.statusBar().currentMessage()
 
 
 def test_kind_confidence_column_lists_the_least_certain_first_and_your_kinds_last(qtbot, window, tmp_path):

@@ -209,6 +209,18 @@ def test_editing_a_target_share_recomputes_only_the_coverage(qtbot, window, tmp_
     assert abs(math["target"] - 0.2) < 0.001
     assert runs["kinds"] == 1 and runs["embeddings"] == 1 and runs["map"] == 1  # targets do not change kinds
     assert window.document.params.taxonomy_path.endswith("taxonomy.json")
+    for typed, said in (("100%", "under 100%"), ("abc", "not a percentage")):  # refused, said, the cell as it was
+        window.coverage.table.item(row, window.coverage.TARGET).setText(typed)
+        assert said in window.statusBar().currentMessage()
+        assert window.coverage.table.item(row, window.coverage.TARGET).text() == "20.0%"
+    with qtbot.waitSignal(window.document.analysis_ready, timeout=60_000):
+        window.coverage.table.item(row, window.coverage.TARGET).setText("0.5")  # the column is in percent
+    math = next(r for r in window.document.analysis.coverage if r["kind"] == "math")
+    assert abs(math["target"] - 0.005) < 0.0005
+    with qtbot.waitSignal(window.document.analysis_ready, timeout=60_000):
+        window.coverage.table.item(row, window.coverage.TARGET).setText("0%")  # "none wanted": never a gap
+    math = next(r for r in window.document.analysis.coverage if r["kind"] == "math")
+    assert math["target"] == 0 and not math["gap"]
 
 
 def test_cluster_names_survive_reclustering(qtbot, window, tmp_path):
@@ -244,3 +256,19 @@ def test_a_long_step_shows_the_time_left_at_its_own_rate(window, monkeypatch):
     assert area.progress_text.text() == "Placing records on the map · about 3 min left"
     area.show_progress("analysis", 10, 1000, "Near-duplicates within cells")  # a new step: its own clock
     assert area.progress_text.text() == "Near-duplicates within cells"
+
+
+def test_the_next_dataset_starts_with_no_filter_and_every_legend_group_shown(qtbot, window, tmp_path):
+    from explorer.core.analysis.facets import Filter
+
+    records = planted_records(10)[0]
+    open_and_wait(qtbot, window, write(tmp_path / "a", records, "jsonl"))
+    window.filter_bar.set_filter(Filter(max_tokens=100))
+    window.state.set_color_by("kind")
+    window.state.toggle_group(str(window.document.live.kinds()[0]))
+    assert window.state.hidden_groups
+    open_and_wait(qtbot, window, write(tmp_path / "b", records[:30], "jsonl"))
+    assert window.filter_bar.filter.is_empty() and window.document.workspace.filter.is_empty()
+    assert not window.state.hidden_groups and window.filter_bar.count.text() == ""
+    window.select_all()
+    assert len(window.state.selection) == 30

@@ -123,8 +123,8 @@ def save_user_copy(data: dict) -> Path:
 
 
 def _weight_for(share: float, others: float) -> float:
-    if not 0 < share < 1:
-        raise DatasetError("a target share must be between 0% and 100%")
+    if not 0 <= share < 1:
+        raise DatasetError("a target share must be at least 0% and under 100%")
     return round(share * others / (1 - share), 6)
 
 
@@ -142,11 +142,13 @@ def set_target(source: str | Path | None, kind: str, share: float) -> Path:
     return save_user_copy(data)
 
 
-def remove_kind(source: str | Path | None, kind: str) -> Path:
-    """Write the user's copy of the taxonomy without `kind` (others untouched); returns its path."""
+def remove_kind(source: str | Path | None, kind: str) -> tuple[Path, dict | None]:
+    """Write the user's copy of the taxonomy without `kind` (others untouched); returns its path and the entry
+    taken out (as it was, a target set since included), None when there was none."""
     _, data = _read(source)
+    entry = next((k for k in data["kinds"] if k["id"] == kind), None)
     data["kinds"] = [k for k in data["kinds"] if k["id"] != kind]
-    return save_user_copy(data)
+    return save_user_copy(data), entry
 
 
 def restore_kind(source: str | Path | None, entry: dict) -> Path:

@@ -224,7 +224,9 @@ def curated_export(dataset: Dataset, state: CurationState, out: str | Path, to: 
                    "records": result.written, "skipped": [{"id": i, "reason": r} for i, r in result.skipped],
                    "ids": id_ranges(keep - {i for i, _ in result.skipped}),
                    "sha256": source_fingerprint(out)},
-        "selection": asdict(sel), "rebalance": asdict(rb), "view_filter": sel.view_filter,
+        "selection": asdict(sel), "view_filter": sel.view_filter,
+        "rebalance": {**asdict(rb), "taxonomy_path": str(taxonomy.in_effect(rb.taxonomy_path))
+                      if rb.needs_analysis() else rb.taxonomy_path},  # which file the kinds' targets came from
         "counts": {"in": len(dataset), "deleted_in_session": len(state.deleted), "selected": len(selected),
                    "out": len(kept)},
         "per_cluster": {"in": plan.per_cluster_in, "before": counts(selected, rows, cluster_key),

@@ -355,6 +355,13 @@ class Batch(Edit):
         return {"op": self.op, "name": self.name, "edits": [e.to_json() for e in self.edits]}
 
 
+def kinds_named(edit: Edit) -> set[str]:
+    """The task kinds an edit sets records to (through batches too)."""
+    if isinstance(edit, Batch):
+        return {k for e in edit.edits for k in kinds_named(e)}
+    return {edit.kind} if isinstance(edit, SetKind) and edit.kind else set()
+
+
 def edit_from_json(obj: object) -> Edit:
     """Read an edit from its JSON form (the journal's, or a hand-written recipe line)."""
     from explorer.core.curation.edit_json import read_edit

@@ -52,6 +52,28 @@ def default_session_path(dataset_path: str | Path) -> Path:
     return user_dir("data") / "sessions" / f"{Path(dataset_path).name}-{key}.sqlite"
 
 
+def sessions_that_set_kind(kind: str, but: Path | None = None) -> list[Path]:
+    """Sessions in the default folder, other than `but`, whose journal ever set records to `kind` (read only; one
+    that cannot be read counts as one that did, so a caller keeping the kind for them stays safe)."""
+    folder = user_dir("data") / "sessions"
+    needle = "%" + json.dumps({"kind": kind})[1:-1] + "%"  # '"kind": "recipes"', as the journal writes it
+    found = []
+    for path in sorted(folder.glob("*.sqlite")) if folder.exists() else []:
+        if but is not None and path.resolve() == Path(but).resolve():
+            continue
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
+            try:
+                hit = db.execute("SELECT 1 FROM journal WHERE edit LIKE ? LIMIT 1", (needle,)).fetchone()
+            finally:
+                db.close()
+        except sqlite3.Error:
+            hit = True
+        if hit:
+            found.append(path)
+    return found
+
+
 @dataclass
 class ReplayReport:
     edits: int = 0

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QListWidg
 from explorer.core.analysis.checks import FLAGS
 from explorer.core.analysis.kind_classifier import SURE
 from explorer.core.curation import edits as E
+from explorer.core.errors import DatasetError
 
 GAP = QColor("#fde2e1")
 
@@ -172,6 +173,8 @@ class CoveragePanel(_TablePanel):
     each kind have an uncertain predicted kind (clicking that count selects them)."""
 
     TO_CHECK, TARGET = 3, 5
+    message = Signal(str)
+    """Why a target typed into the table was not taken (the window shows it in the status bar)."""
 
     def __init__(self, parent=None):
         super().__init__(["kind", "名称", "records", "to check", "share", "target", "gap"], parent)
@@ -204,13 +207,13 @@ class CoveragePanel(_TablePanel):
     def _target_edited(self, item: QTableWidgetItem) -> None:
         if item.column() != self.TARGET or self.document is None:
             return
-        text = item.text().strip().rstrip("%")
-        try:
-            value = float(text)
-        except ValueError:
-            return
-        share = value / 100 if value >= 1 or item.text().strip().endswith("%") else value
-        self.document.set_kind_target(self.keys[item.row()], share)
+        kind = self.keys[item.row()]
+        try:  # the column shows percentages: "8", "8%" and "0.5" are 8 %, 8 % and 0.5 %
+            self.document.set_kind_target(kind, float(item.text().strip().rstrip("%").strip()) / 100)
+        except (ValueError, DatasetError) as e:
+            reason = str(e) if isinstance(e, DatasetError) else f"{item.text()!r} is not a percentage"
+            self.message.emit(f"Target of {kind} not changed: {reason}")
+            self.refresh(self.document)  # the row the user typed into is written again, as it was
 
 
 class QualityPanel(_TablePanel):
