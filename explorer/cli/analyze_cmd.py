@@ -13,7 +13,7 @@ from explorer.core.analysis.kind_classifier import SURE
 from explorer.core.analysis.notices import model_language_notice
 from explorer.core.analysis.params import AnalysisParams, from_dict, schema
 from explorer.core.analysis.pipeline import Pipeline
-from explorer.core.analysis.report import eval_sets_summary as summary_eval_sets, write_analysis
+from explorer.core.analysis.report import coverage_with, eval_sets_summary as summary_eval_sets, write_analysis
 from explorer.core.analysis.vectors_folder import beside
 from explorer.core.settings import load_analysis_params, load_eval_sets
 
@@ -135,9 +135,10 @@ def run(args: argparse.Namespace) -> int:
         name = row["name"] if [r["name"] for r in eval_rows].count(row["name"]) == 1 else row["path"]
         print(f"Eval set {name}: {row['items']:,} items; {row['overlapping_records']:,} training records "
               f"overlap it ({row['by_ngram']:,} by n-gram, {row['by_embedding']:,} by embedding)")
-    gaps = [row["kind"] for row in analysis.coverage if row["gap"]]
+    coverage = coverage_with(analysis, user_kinds)  # what summary.json says
+    gaps = [row["kind"] for row in coverage if row["gap"]]
     print(f"Gaps ({len(gaps)} kinds under half their target): {', '.join(gaps) or 'none'}")
-    unsure = sum(row.get("unsure", 0) for row in analysis.coverage)
+    unsure = sum(row.get("unsure", 0) for row in coverage)
     print(f"Kinds to check: {unsure:,} records ({unsure / max(len(dataset), 1):.0%}) have a predicted kind under "
           f"{SURE:.2f} confidence, right about half the time (records.jsonl: kind_confidence)" if unsure else
           f"Kinds to check: none (every predicted kind has a confidence of {SURE:.2f} or more)")

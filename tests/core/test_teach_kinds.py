@@ -71,6 +71,11 @@ def test_kind_edits_are_journaled_and_recipes_can_set_them(tmp_path, capsys):
         assert main(["analyze", str(path), "--out", str(out), "--model", "all-MiniLM-L6-v2", "--device", "cpu"]) == 0
     rows = [json.loads(x) for x in (out / "records.jsonl").read_text().splitlines()]
     assert rows[1]["kind"] == "math" and rows[1]["kind_source"] == "user" and rows[0]["kind_source"] == "predicted"
+    summary = json.loads((out / "summary.json").read_text())  # counted as records.jsonl gives them
+    counts = {row["kind"]: row["count"] for row in summary["coverage"]}
+    assert counts["math"] == sum(r["kind"] == "math" for r in rows)
+    unsure = sum(row["unsure"] for row in summary["coverage"])
+    assert unsure == sum(r["kind_source"] == "predicted" and r["kind_confidence"] < SURE for r in rows)
 
 
 def test_a_recipe_kind_not_in_the_taxonomy_is_refused_with_the_likely_one(tmp_path, capsys):

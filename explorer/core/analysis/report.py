@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core import atomic
-from explorer.core.analysis import checks, taxonomy
+from explorer.core.analysis import checks, kind_classifier, taxonomy
 from explorer.core.analysis.html_report import render_html
 from explorer.core.analysis.params import SCHEMA_VERSION, to_dict
 from explorer.core.analysis.pipeline import Analysis
@@ -37,8 +37,21 @@ def record_rows(analysis: Analysis, user_kinds: dict[int, str] | None = None) ->
     return rows
 
 
-def summary(analysis: Analysis, dataset: Dataset) -> dict:
+def coverage_with(analysis: Analysis, user_kinds: dict[int, str] | None = None) -> list[dict]:
+    """Task-kind coverage with the kinds the user set counted as set (as records.jsonl gives them); a kind the user
+    set is never one to check."""
     a = analysis
+    if not user_kinds:
+        return a.coverage
+    kinds = [user_kinds.get(i, kind) for i, kind in enumerate(a.kinds)]
+    unsure = kind_classifier.unsure(a.kind_confidence)
+    unsure[list(user_kinds)] = False
+    return taxonomy.coverage(taxonomy.load_taxonomy(a.params.taxonomy_path), kinds, unsure)
+
+
+def summary(analysis: Analysis, dataset: Dataset, user_kinds: dict[int, str] | None = None) -> dict:
+    a = analysis
+    coverage = coverage_with(a, user_kinds)
     sizes = np.bincount(a.clusters[a.clusters >= 0]) if (a.clusters >= 0).any() else np.zeros(0, dtype=int)
     n = len(a.flags) or 1
     clusters = [{"id": c, "size": int(sizes[c]), "share": round(float(sizes[c]) / n, 4),
@@ -55,8 +68,8 @@ def summary(analysis: Analysis, dataset: Dataset) -> dict:
         "embedding": a.embedding,
         "clusters": clusters,
         "balance": a.balance,
-        "coverage": a.coverage,
-        "gaps": [row["kind"] for row in a.coverage if row["gap"]],
+        "coverage": coverage,
+        "gaps": [row["kind"] for row in coverage if row["gap"]],
         "flags": {name: {"count": count, "explanation": checks.FLAGS[name]} for name, count in a.flag_counts().items()},
         "facts": a.facts,
         "eval_sets": eval_sets_summary(a),
@@ -100,7 +113,7 @@ def write_analysis(analysis: Analysis, dataset: Dataset, out_dir: str | Path,
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rows = record_rows(analysis, user_kinds)
-    info = summary(analysis, dataset)
+    info = summary(analysis, dataset, user_kinds)
     paths = {"records": out / "records.jsonl", "summary": out / "summary.json", "report": out / "report.html"}
     atomic.write_chunks(paths["records"], (json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in rows))
     atomic.write_chunks(paths["summary"], [json.dumps(info, ensure_ascii=False, indent=2).encode("utf-8")])
