@@ -414,7 +414,7 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         ids = tuple(int(i) for i in ids)
         examples = [self.text(i, "instruction") for i in ids[:20]]
         data, kind = with_new_kind(self.params.taxonomy_path, name_en, name_zh, share, examples)
-        edit = E.SetKind(ids, kind)
+        edit = E.Batch((E.SetKind(ids, kind),), f"new task kind {kind} ({len(ids):,} records)")
         self.session.apply(edit)  # first: a refused edit leaves the taxonomy as it was
         try:
             path = save_user_copy(data)

@@ -121,6 +121,7 @@ def test_a_new_kind_from_a_selection_is_saved_and_similar_records_follow(tmp_pat
     assert new.name_zh == "税务问题" and len(new.examples) == 3 and round(saved.targets()[kind], 3) == 0.05
     assert saved.source == str(taxonomy.user_taxonomy_path())
     assert ws.session.state.kinds == {i: kind for i in taxes[:3]}
+    assert ws.session.undo_label == "Undo: new task kind tax_questions (3 records)"
     ws.analysis_done(ws.analysis_job()(None, None))
     assert ws.pipeline.runs["map"] == map_runs  # a new kind does not move the map
     followed = [i for i in taxes[3:] if ws.analysis.kinds[i] == kind]
