@@ -115,7 +115,7 @@ class LiveAnalysis:
         for i in ids.tolist():
             given = user_kind(i)
             self.kind_codes[i] = self._kind_code(given or self.analysis.kinds[i])
-            self.unsure[i] = given is None and self.analysis.kind_confidence[i] < kind_classifier.SURE
+            self.unsure[i] = given is None and bool(kind_classifier.unsure(self.analysis.kind_confidence[i]))
         for i in ids.tolist():
             record = edited_record(i)
             if record is None:
