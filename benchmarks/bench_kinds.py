@@ -1,6 +1,7 @@
 """Task kinds and clusters on labelled public instruction data: the analysis users run, with default settings.
 
     python benchmarks/bench_kinds.py --data DIR [DIR ...] [--weights 1,0.5,0.3] [--model all-MiniLM-L6-v2]
+                                     [--kind-model use-multilingual-v3|same]
 
 DIR holds the downloaded sets that `kind_sets.py` lists (none of them is in the repository). For each set it
 writes the instructions as a prompt-only JSONL file, opens it like the app does, and runs the pipeline once per
@@ -86,7 +87,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, nargs="+", required=True, help="folders of sets (several: one table)")
     ap.add_argument("--weights", default="1,0.5,0.3", help="embedding weights to compare (1 = embedding only)")
-    ap.add_argument("--model", default=None, help="sentence-transformers model (default: the bundled one)")
+    ap.add_argument("--model", default=None, help="the map's embedding model (default: the bundled English one)")
+    ap.add_argument("--kind-model", default=None, help="model the kinds are judged on ('same': the map's; default: "
+                    "the bundled multilingual one)")
     ap.add_argument("--sets", default=None, help="comma-separated set names (default: all found)")
     ap.add_argument("--threshold", type=float, default=None, help="kind confidence threshold (default: the app's)")
     args = ap.parse_args()
@@ -108,9 +111,11 @@ def main() -> None:
         base = AnalysisParams(model=args.model)
     if args.threshold is not None:
         base = dataclasses.replace(base, kind_threshold=args.threshold)
+    if args.kind_model:
+        base = dataclasses.replace(base, kind_model=args.kind_model)
     weights = [float(w) for w in args.weights.split(",")]
-    print(f"model {base.model}; kind threshold {base.kind_threshold}; default embedding weight "
-          f"{AnalysisParams().embedding_weight}")
+    print(f"model {base.model}; kinds judged on {base.kind_model}; kind threshold {base.kind_threshold}; "
+          f"default embedding weight {AnalysisParams().embedding_weight}")
     print(f"{'set':22} {'lang':4} {'n':>5} {'labels':>6} {'weight':>6} {'NMI':>5} {'ARI':>5} {'kind acc':>8} "
           f"{'unassigned':>10} {'seconds':>7}")
     details = []

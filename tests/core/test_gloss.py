@@ -57,7 +57,7 @@ def test_chinese_records_and_taught_examples_are_seen_with_their_glosses():
                        atol=1e-3)
 
 
-def _spied_run(monkeypatch, tmp_path, model, switch, pipeline=None, dataset=None):
+def _spied_run(monkeypatch, tmp_path, model, switch, pipeline=None, dataset=None, kind_model="same"):
     """Run the pipeline with a 384-dimension fake embedder; the `view` classify got, and the pipeline."""
     from explorer.core.analysis import kind_classifier
     from explorer.core.analysis.embed_cache import EmbeddingCache
@@ -75,7 +75,7 @@ def _spied_run(monkeypatch, tmp_path, model, switch, pipeline=None, dataset=None
     monkeypatch.setattr(kind_classifier, "classify", spy)
     fake = FakeEmbedder(dim=384)
     pipeline = pipeline or Pipeline(dataset, lambda p: fake, EmbeddingCache(tmp_path / f"{model}-{switch}.sqlite"))
-    pipeline.run(AnalysisParams(model=model, seed=3, min_cluster_size=5, kind_glosses=switch))
+    pipeline.run(AnalysisParams(model=model, seed=3, min_cluster_size=5, kind_glosses=switch, kind_model=kind_model))
     if plain_examples:
         pipeline.plain_examples_seen = plain_examples[-1]
     return seen[-1] if seen else "kinds not re-run", pipeline
@@ -83,6 +83,7 @@ def _spied_run(monkeypatch, tmp_path, model, switch, pipeline=None, dataset=None
 
 def test_the_kinds_of_chinese_instructions_are_judged_glossed_only_with_the_english_only_model(tmp_path,
                                                                                                monkeypatch):
+    """Only when the kinds are judged on the map's model ('same') and that model is the English-only one."""
     from explorer.core.analysis import kind_classifier, taxonomy
     from explorer.core.dataset import load
     from tests.fakes import planted_records
@@ -99,7 +100,7 @@ def test_the_kinds_of_chinese_instructions_are_judged_glossed_only_with_the_engl
     bank_english = np.setdiff1d(np.arange(len(texts)), bank_chinese)
     plain = np.asarray(pipeline._stages["bank"][1]["vectors"], dtype=np.float32)
     d = plain.shape[1]
-    scale = np.sqrt(kind_classifier.EMBEDDING_WEIGHT)
+    scale = np.sqrt(kind_classifier.ENGLISH_ONLY_WEIGHT)
     glossed_part = view.examples[:len(texts), :d] / scale
     assert np.allclose(glossed_part[bank_english], plain[bank_english], atol=2e-3)  # English examples as they are
     assert not np.allclose(glossed_part[bank_chinese], plain[bank_chinese], atol=0.05)  # Chinese ones glossed
@@ -107,6 +108,8 @@ def test_the_kinds_of_chinese_instructions_are_judged_glossed_only_with_the_engl
     # the bank as it is
     assert _spied_run(monkeypatch, tmp_path, "all-MiniLM-L6-v2", "off", pipeline)[0] is None  # the switch re-runs
     assert _spied_run(monkeypatch, tmp_path, "fake", "on", dataset=dataset)[0] is None  # another model: no gloss
+    assert _spied_run(monkeypatch, tmp_path, "all-MiniLM-L6-v2", "on", dataset=dataset,
+                      kind_model="use-multilingual-v3")[0] is None  # kinds on the multilingual model: no gloss
 
 
 def test_japanese_is_not_glossed_as_chinese():

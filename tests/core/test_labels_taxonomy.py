@@ -107,6 +107,6 @@ def test_chinese_data_on_the_english_model_gets_one_notice():
 
     facts = {"languages": {"zh": 80, "latin": 15, "unknown": 5}}
     note = model_language_notice(facts, "all-MiniLM-L6-v2")
-    assert note and "85%" not in note and "84%" in note and "paraphrase-multilingual" in note
+    assert note and "85%" not in note and "84%" in note and "use-multilingual-v3" in note
     assert model_language_notice(facts, "paraphrase-multilingual-MiniLM-L12-v2") is None
     assert model_language_notice({"languages": {"latin": 90, "zh": 10}}, "all-MiniLM-L6-v2") is None

@@ -223,7 +223,10 @@ def test_app_export_manifest_has_kinds_and_clusters_and_the_dialog_scope(qtbot, 
     manifest = json.loads((tmp_path / "all.jsonl.manifest.json").read_text())
     assert sum(manifest["per_kind"]["out"].values()) == len(doc) and manifest["per_cluster"]["out"]
     assert None not in manifest["per_kind"]["out"] and "None" not in manifest["per_kind"]["out"]
-    window.filter_bar.set_filter(Filter(clusters=frozenset({int(doc.analysis.clusters[0])})))
+    clusters, kinds = doc.analysis.clusters, doc.analysis.kinds
+    two_kinds = next(int(c) for c in clusters  # a cluster whose records after the first have two kinds or more
+                     if len({kinds[i] for i in np.flatnonzero(clusters == c)[1:]}) > 1)
+    window.filter_bar.set_filter(Filter(clusters=frozenset({two_kinds})))
     window.export_dialog(filtered=True)
     dialog = window.export_window
     assert dialog.selection().ids == np.flatnonzero(doc.filter_mask).tolist()

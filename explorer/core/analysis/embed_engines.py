@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from explorer.core.analysis.embed_cache import EmbeddingCache
-from explorer.core.analysis.embedding import SentenceTransformerEmbedder, embed, model_id_for
+from explorer.core.analysis.embedding import embed, make_embedder, model_id_for
 from explorer.core.analysis.vectors_folder import VectorsWriter
 from explorer.core.progress import CancelFn, ProgressFn
 
@@ -48,7 +48,7 @@ def embed_local(job: EmbedJob, cache: EmbeddingCache | None = None, progress: Pr
     def get_embedder():
         nonlocal embedder
         if embedder is None:
-            embedder = SentenceTransformerEmbedder(job.model, job.device, job.batch_size)
+            embedder = make_embedder(job.model, job.device, job.batch_size)
         return embedder
 
     n = len(job.texts)

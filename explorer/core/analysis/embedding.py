@@ -1,4 +1,5 @@
-"""Sentence embeddings: the bundled MiniLM by default, any sentence-transformers model by name or path.
+"""Sentence embeddings: the bundled MiniLM by default, the bundled multilingual model (`multilingual`), or any
+sentence-transformers model by name or path.
 
 Texts are sorted by length into batches (less padding), vectors are L2-normalized, and every vector is kept in the
 disk cache, so re-opening a dataset or editing one record embeds only what is new.
@@ -95,6 +96,16 @@ class SentenceTransformerEmbedder:
         vectors = self.model.encode(texts, batch_size=len(texts), normalize_embeddings=True,
                                     convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
+
+
+def make_embedder(model: str = DEFAULT_MODEL, device: str = "auto", batch_size: int | None = None,
+                  leave_a_core: bool = False) -> Embedder:
+    """The embedder for a model name or path: the bundled multilingual model by its name, else sentence-transformers."""
+    from explorer.core.analysis.multilingual import MULTILINGUAL_MODEL, MultilingualEmbedder
+
+    if model == MULTILINGUAL_MODEL:
+        return MultilingualEmbedder(batch_size, leave_a_core)
+    return SentenceTransformerEmbedder(model, device, batch_size, leave_a_core)
 
 
 def _quiet_transformers() -> None:

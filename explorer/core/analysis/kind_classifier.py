@@ -2,10 +2,11 @@
 
 Examples are the bilingual bank in `resources/kind_examples/` (≥ 30 English and ≥ 30 Chinese instructions per
 kind), the examples a taxonomy carries, and the records the user labelled (weighted more). A logistic regression
-learns the kinds from the examples' hybrid features (sentence embedding + character n-grams); a record's
-probabilities are blended with its neighbours' among the dataset's records (records of one template agree), plus
-a weak nudge from the kind's keywords. Under the confidence threshold a record stays `unassigned`. The reason
-names the example of the chosen kind nearest to the record.
+learns the kinds from the examples' hybrid features (sentence embedding, by default of the bundled multilingual
+model in `multilingual`, + character n-grams); a record's probabilities are blended with its neighbours' among the
+dataset's records (records of one template agree), plus a weak nudge from the kind's keywords. Under the
+confidence threshold a record stays `unassigned`. The reason names the example of the chosen kind nearest to the
+record.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from pathlib import Path
 import numpy as np
 
 BANK_DIR = Path(__file__).resolve().parents[3] / "resources" / "kind_examples"
-EMBEDDING_WEIGHT = 0.3
+EMBEDDING_WEIGHT = 0.5
 """Share of the sentence embedding in the features kinds are judged on (the rest: character n-grams)."""
+ENGLISH_ONLY_WEIGHT = 0.3
+"""The same when the kinds are judged on an English-only model, whose embeddings of Chinese say little."""
 REGULARISATION = 2.0
 """The logistic regression's C (higher: follows the examples more closely)."""
 NEIGHBOUR_SHARE = 0.6
@@ -39,9 +42,9 @@ of JADE's 150 harmful questions and 2 of AdvBench's 520."""
 
 SURE = 0.20
 """Confidence from which a predicted kind is usually right. On the benchmark sets (`benchmarks/bench_kinds.py`
-prints accuracy by confidence) kinds predicted at 0.20 or more were right 0.89 of the time in English and 0.84 in
-Chinese, those under it 0.56 and 0.50; about 40 % of records are under it. The app, the report and the command line
-count them per kind as the ones to check first."""
+prints accuracy by confidence) kinds predicted at 0.20 or more were right 0.95 of the time in English and 0.85 in
+Chinese, those under it 0.56 and 0.47; 18 % of English and 33 % of Chinese records are under it. The app, the report
+and the command line count them per kind as the ones to check first."""
 
 
 def unsure(confidence: np.ndarray) -> np.ndarray:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from explorer.core.analysis.embedding import DEFAULT_MODEL
-
-MULTILINGUAL_MODEL = "paraphrase-multilingual-MiniLM-L12-v2"
+from explorer.core.analysis.multilingual import MULTILINGUAL_MODEL
 ENGLISH_ONLY = {DEFAULT_MODEL, "sentence-transformers/" + DEFAULT_MODEL}
 
 
@@ -17,5 +16,6 @@ def model_language_notice(facts: dict, model: str) -> str | None:
         return None
     main = max((k for k in languages if k != "latin"), key=languages.get)
     return (f"{other / total:.0%} of the instructions are not English (mostly {main}), but the embedding model "
-            f"{model} knows English only: the map and the kinds are weaker for them. Set a multilingual model, "
-            f"such as {MULTILINGUAL_MODEL}, in Preferences (or --model); the lexical part of labels keeps working.")
+            f"{model} knows English only: the map and the clusters are weaker for them. Set the bundled "
+            f"multilingual model {MULTILINGUAL_MODEL} as the embedding model in Preferences (or --model "
+            f"{MULTILINGUAL_MODEL}); the task kinds already use it unless Model for task kinds says 'same'.")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.core.analysis.embedding import DEFAULT_MODEL, DEVICES
+from explorer.core.analysis.multilingual import MULTILINGUAL_MODEL
 from explorer.core.analysis.texts import EMBED_FIELDS
 from explorer.core.errors import DatasetError
 
@@ -24,8 +25,8 @@ def _p(default, help: str, label: str, *, flag: str | None = None, choices: tupl
 
 @dataclass(frozen=True)
 class AnalysisParams:
-    model: str = _p(DEFAULT_MODEL, f"sentence-transformers model name or local folder (bundled: {DEFAULT_MODEL}; "
-                    "for Chinese data pick a multilingual one)", "Embedding model")
+    model: str = _p(DEFAULT_MODEL, f"sentence-transformers model name or local folder (bundled: {DEFAULT_MODEL}, "
+                    f"English; for Chinese and other languages the bundled {MULTILINGUAL_MODEL})", "Embedding model")
     device: str = _p("auto", "where to embed", "Device", choices=DEVICES)
     embed_field: str = _p("instruction", "what to embed: the first user turn (+input), the response, or all user "
                           "turns", "Embed", choices=EMBED_FIELDS)
@@ -53,9 +54,12 @@ class AnalysisParams:
     kind_threshold: float = _p(0.07, "probability a record's likeliest kind needs (with ~30 kinds, 0.03 is a "
                                "guess); under it the record is unassigned", "Kind confidence",
                                lo=0.0, hi=1.0, step=0.01, shown=False)
-    kind_glosses: str = _p("on", "with the English-only model, also judge the kinds of Chinese instructions on a "
-                           "word-by-word English gloss (better Chinese kinds; each Chinese instruction is embedded "
-                           "twice)", "Chinese glosses for kinds", choices=("on", "off"))
+    kind_model: str = _p(MULTILINGUAL_MODEL, "sentence model the task kinds are judged on: the bundled "
+                         f"multilingual {MULTILINGUAL_MODEL} reads English and Chinese alike; 'same': the embedding "
+                         "model of the map", "Model for task kinds")
+    kind_glosses: str = _p("on", "with an English-only model for the kinds (Model for task kinds: same), also "
+                           "judge the kinds of Chinese instructions on a word-by-word English gloss (each Chinese "
+                           "instruction is embedded twice)", "Chinese glosses for kinds", choices=("on", "off"))
     eval_ngram: int = _p(13, "eval overlap: length of the shared n-gram (words; characters for Chinese)",
                          "Eval n-gram", lo=4, hi=100, shown=False)
     eval_similarity: float = _p(0.90, "eval overlap: embedding cosine similarity from which an instruction is an "

@@ -31,8 +31,7 @@ from explorer.core.analysis import eval_overlap as eval_overlap_mod
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis import vectors_folder as vectors_folder_mod
 from explorer.core.analysis.params import AnalysisParams  # noqa: F401 - re-exported: the type callers import from here
-from explorer.core.analysis.embedding import (EmbedResult, Embedder, SentenceTransformerEmbedder, embed,
-                                              model_for_id, model_id_for)
+from explorer.core.analysis.embedding import EmbedResult, Embedder, embed, make_embedder, model_for_id, model_id_for
 from explorer.core.analysis.texts import RecordTexts, read_texts
 from explorer.core.dataset import Dataset
 from explorer.core.errors import DatasetError
@@ -96,8 +95,14 @@ GLOSS_CHUNK = 20_000
 
 
 def glossing(p: AnalysisParams) -> bool:
-    """Whether the kinds of Chinese instructions are also judged on their English glosses (`gloss`)."""
-    return p.kind_glosses == "on" and gloss.applies(p.model)
+    """Whether the kinds of Chinese instructions are also judged on their English glosses (`gloss`): only when the
+    kinds are judged on an English-only model."""
+    return p.kind_glosses == "on" and gloss.applies(kinds_params(p).model)
+
+
+def kinds_params(p: AnalysisParams) -> AnalysisParams:
+    """`p` with the model the task kinds are judged on (`kind_model`; 'same': the map's) and the instructions."""
+    return dataclasses.replace(p, model=p.model if p.kind_model == "same" else p.kind_model, embed_field="instruction")
 
 
 class Pipeline:
@@ -108,7 +113,7 @@ class Pipeline:
         """`reader(progress, cancel)` gives the records' text columns when there is no `dataset` to read them from
         (the analysis helper reads the file once and keeps only the columns)."""
         self.read = reader or (lambda progress, cancel: read_texts(dataset, progress, cancel))
-        self.embedder_factory = embedder_factory or (lambda p: SentenceTransformerEmbedder(p.model, p.device))
+        self.embedder_factory = embedder_factory or (lambda p: make_embedder(p.model, p.device))
         self.cache = cache
         self.runs: Counter = Counter()
         """How many times each stage was computed (tests and the UI's 'what re-ran' use it)."""
@@ -172,11 +177,12 @@ class Pipeline:
         self.vectors_folder = Path(folder) if folder else None
 
     def params_for(self, params: AnalysisParams) -> AnalysisParams:
-        """`params` with the vectors folder's model and field, when one is set (its vectors decide the space)."""
+        """`params` with the vectors folder's model and field, when one is set (its vectors decide the space, the
+        kinds' too)."""
         if self.vectors_folder is None:
             return params
-        info = vectors_folder_mod.read_info(self.vectors_folder)
-        return dataclasses.replace(params, model=model_for_id(info.model), embed_field=info.field)
+        info = vectors_folder_mod.read_info(self.vectors_folder)  # nothing is embedded here: kinds use them too
+        return dataclasses.replace(params, model=model_for_id(info.model), embed_field=info.field, kind_model="same")
 
     def model_loads(self, params: AnalysisParams) -> bool:
         """Whether the analysis' model can be loaded here (with vectors from a folder, it may be a model this
@@ -230,7 +236,8 @@ class Pipeline:
         n = len(vectors)
         k = min(p.n_neighbors, max(n - 1, 1))
         lex_key = (p.embed_field, p.seed)
-        tax, bank = self._bank_stage(p, s, progress, cancel)
+        pk = kinds_params(p)
+        tax, bank = self._bank_stage(pk, s, progress, cancel)
         lex, kinds_lex = self._lexical_stages(texts, p, bank, s, progress, cancel)
         w = p.embedding_weight
         feat_key = (emb_key, lex_key, w)
@@ -249,9 +256,12 @@ class Pipeline:
         flags, dup_of = self._stage("checks", (emb_nn_key, asdict(check_params)), lambda: checks.flag_records(
             texts, toks, near, check_params), s)
         taught = (tuple(self.user_examples[0]), tuple(self.user_examples[1]))
+        same_space = (pk.model, "instruction") == (p.model, p.embed_field)
+        kind_vectors = vectors if same_space else self._stage("kind_embeddings", model_id_for(pk.model), lambda: (
+            self._embed_extra(texts.instruction, pk, model_id_for(pk.model), progress, cancel).astype(np.float16)), s)
         predicted: kind_classifier.Prediction = self._stage(
-            "kinds", (nn_key, bank["digest"], p.kind_threshold, glossing(p), taught), lambda: self._kinds(
-                tax, bank, texts, vectors, kinds_lex, lay.kinds_neighbours, p, model_id, progress, cancel), s)
+            "kinds", (nn_key, bank["digest"], pk.model, p.kind_threshold, glossing(p), taught), lambda: self._kinds(
+                tax, bank, texts, kind_vectors, kinds_lex, lay.kinds_neighbours, p, progress, cancel), s)
         kinds = predicted.kinds
         overlaps, eval_items = self._eval_stages(texts, vectors, xy, (nn_key, p.min_dist), p, model_id, s, progress,
                                                  cancel)
@@ -349,20 +359,18 @@ class Pipeline:
         lexical model, the example bank and what the user taught; no neighbour smoothing. `user_turns`: each
         record's number of user turns (several make it multi-turn, as in the analysis)."""
         p, s = self.params_for(params), {}
-        model_id = model_id_for(p.model)
+        pk = kinds_params(p)
         records = self._stage("texts", (), lambda: self.read(progress, cancel), s)
-        tax, bank = self._bank_stage(p, s, progress, cancel)
+        tax, bank = self._bank_stage(pk, s, progress, cancel)
         hit = self._stages.get("kinds_lexical")
         model = hit[1]["model"] if hit is not None and hit[0] == (p.seed, bank["digest"]) else self._stage(
             "kinds_lexical_model", (p.seed, bank["digest"]), lambda: lexical.LexicalModel(
                 records.instruction, seed=p.seed or 0, also=bank["texts"]), s)  # the fit alone: no transform
         extra = RecordTexts(list(texts), [""] * len(texts), list(texts), list(texts), [""] * len(texts),
                             list(user_turns or [1] * len(texts)), [True] * len(texts), [True] * len(texts))
-        vectors = self._embed_extra(list(texts), p, model_id, progress, cancel)
+        vectors = self._embed_extra(list(texts), pk, model_id_for(pk.model), progress, cancel)
         extra_lex = {"model": model, "records": model.transform(list(texts))}
-        instruction_params = dataclasses.replace(p, embed_field="instruction")
-        return self._kinds(tax, bank, extra, vectors, extra_lex, None, instruction_params, model_id, progress,
-                           cancel).kinds
+        return self._kinds(tax, bank, extra, vectors, extra_lex, None, p, progress, cancel).kinds
 
     def _lexical_stages(self, texts: RecordTexts, p: AnalysisParams, bank: dict, s: dict,
                         progress: ProgressFn | None, cancel: CancelFn | None) -> tuple[dict, dict]:
@@ -454,16 +462,18 @@ class Pipeline:
         return {"model": model, "records": model.transform(texts, progress, cancel, dtype, what)}
 
     def _kinds(self, tax: taxonomy.Taxonomy, bank: dict, texts: RecordTexts, vectors: np.ndarray, lex: dict,
-               neighbour_idx: np.ndarray | None, p: AnalysisParams, model_id: str, progress: ProgressFn | None,
+               neighbour_idx: np.ndarray | None, p: AnalysisParams, progress: ProgressFn | None,
                cancel: CancelFn | None) -> kind_classifier.Prediction:
-        """Kinds from the example bank and what the user taught, on instructions whatever the map shows."""
+        """Kinds from the example bank and what the user taught, on the instructions' `vectors` by the kinds' model
+        (`kinds_params`) whatever the map shows."""
+        pk = kinds_params(p)
+        model_id = model_id_for(pk.model)
+
         def vectors_of(batch: list[str]) -> np.ndarray:
-            return self._embed_extra(batch, p, model_id, progress, cancel)
+            return self._embed_extra(batch, pk, model_id, progress, cancel)
 
         model = lex["model"]  # fitted on the instructions and the example bank (see `_lexical`)
         records_lex = lex["records"]
-        if p.embed_field != "instruction":
-            vectors = vectors_of(texts.instruction)
         user_texts, user_kinds = self.user_examples
         ids = [k.id for k in tax.kinds]
         known = [i for i, kind in enumerate(user_kinds) if kind in ids]
@@ -472,15 +482,15 @@ class Pipeline:
                                       np.array([False] * len(bank["texts"]) + [True] * len(user_texts)))
         ex_vectors = np.vstack([bank["vectors"], vectors_of(user_texts)]) if user_texts else bank["vectors"]
         ex_lex = model.transform(ex.texts)
-        w = kind_classifier.EMBEDDING_WEIGHT
+        w = kind_classifier.ENGLISH_ONLY_WEIGHT if gloss.applies(pk.model) else kind_classifier.EMBEDDING_WEIGHT
         view = None
         chinese = gloss.chinese_rows(texts.instruction) if glossing(p) else []
         if len(chinese):
-            self._gloss_bank(bank, p, model_id, progress, cancel)
+            self._gloss_bank(bank, pk, model_id, progress, cancel)
             records = self._glossed_records(texts.instruction, chinese, vectors, model_id, vectors_of, progress,
                                             cancel)
             view = gloss.glossed_view(chinese, records, records_lex, bank["gloss_vectors"], user_texts,
-                                      ex_vectors[len(bank["texts"]):], ex_lex, kind_classifier.EMBEDDING_WEIGHT,
+                                      ex_vectors[len(bank["texts"]):], ex_lex, w,
                                       vectors_of)
         prediction = kind_classifier.classify(
             lexical.HybridRows(vectors, records_lex, w), lexical.hybrid(ex_vectors, ex_lex, w), ex, ids,

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core.analysis.embed_engines import PART_ROWS, EmbedJob, EmbedOutcome, embed_local
-from explorer.core.analysis.embedding import SentenceTransformerEmbedder, embed, model_id_for
+from explorer.core.analysis.embedding import embed, make_embedder, model_id_for
 from explorer.core.analysis.vectors_folder import VectorsWriter
 from explorer.core.errors import DatasetError
 from explorer.core.progress import CancelFn, CancelledError, ProgressFn, no_progress, never_cancel
@@ -214,7 +214,7 @@ class _Embed:
             import torch
 
             torch.set_num_threads(threads)
-        self.embedder = SentenceTransformerEmbedder(model, device, batch_size)
+        self.embedder = make_embedder(model, device, batch_size)
         self.dtype = dtype
         self.kill_marker = kill_marker
         self.calls = 0

@@ -194,9 +194,9 @@ def _serve(args: dict) -> None:
         send(out, message, data)
 
     helper = _Helper(args, reply)
-    from explorer.core.analysis.embedding import SentenceTransformerEmbedder
+    from explorer.core.analysis.embedding import make_embedder
 
-    helper.pipeline.embedder_factory = lambda p: SentenceTransformerEmbedder(p.model, p.device)
+    helper.pipeline.embedder_factory = lambda p: make_embedder(p.model, p.device)
     for line in sys.stdin.buffer:
         request = json.loads(line)
         try:

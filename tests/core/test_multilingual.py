@@ -1,0 +1,52 @@
+"""The bundled multilingual model (USE multilingual v3, offline, CPU) and the kinds judged on it."""
+
+import dataclasses
+import json
+
+import numpy as np
+
+from explorer.core.analysis.embedding import make_embedder, model_id_for
+from explorer.core.analysis.multilingual import MULTILINGUAL_MODEL, MultilingualEmbedder
+
+
+def test_english_and_chinese_of_one_task_are_neighbours():
+    embedder = make_embedder(MULTILINGUAL_MODEL, "cpu")
+    assert isinstance(embedder, MultilingualEmbedder) and embedder.dim == 512 and embedder.device == "cpu"
+    assert embedder.model_id == model_id_for(MULTILINGUAL_MODEL)
+    v = embedder.encode(["Translate this sentence into French.", "把这句话翻译成法语。",
+                         "Write a poem about the sea.", "写一首关于大海的诗。", ""])
+    assert v.shape == (5, 512) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
+    sims = v @ v.T
+    assert sims[0, 1] > sims[0, 3] + 0.3 and sims[2, 3] > sims[2, 1] + 0.3
+
+
+def test_kinds_are_judged_on_the_kind_model_and_the_map_on_its_own(tmp_path):
+    """Default: the map embeds with the map's model, the kinds with the multilingual one (instructions and example
+    bank); 'same' embeds nothing with a second model."""
+    from explorer.core.analysis.embed_cache import EmbeddingCache
+    from explorer.core.analysis.params import AnalysisParams
+    from explorer.core.analysis.pipeline import Pipeline
+    from explorer.core.dataset import load
+    from tests.fakes import FakeEmbedder, planted_records
+
+    records, _ = planted_records(12)
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    asked: list[str] = []
+
+    def factory(p):
+        asked.append(p.model)
+        return FakeEmbedder(model_id=p.model)
+
+    params = AnalysisParams(model="fake-map-model", min_cluster_size=5)
+    pipeline = Pipeline(load(path), factory, EmbeddingCache(tmp_path / "cache.sqlite"))
+    analysis = pipeline.run(params)
+    assert sorted(set(asked)) == ["fake-map-model", MULTILINGUAL_MODEL]
+    assert pipeline.runs["kind_embeddings"] == 1 and len(analysis.kinds) == len(records)
+    assert analysis.vectors.shape[1] == 32
+
+    asked.clear()
+    same = Pipeline(load(path), factory, EmbeddingCache(tmp_path / "cache2.sqlite"))
+    same.run(dataclasses.replace(params, kind_model="same"))
+    assert set(asked) == {"fake-map-model"} and same.runs["kind_embeddings"] == 0
