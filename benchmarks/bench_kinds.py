@@ -133,7 +133,8 @@ def main() -> None:
                       f"{r['ari']:5.2f} {r['accuracy']:8.2f} {r['unassigned']:10.1%} {seconds:7.1f}", flush=True)
                 if w == weights[-1] or w == AnalysisParams().embedding_weight:
                     stages = ", ".join(f"{k} {v:.1f}" for k, v in analysis.seconds.items() if v >= 0.05)
-                    details.append(f"{name} (weight {w}): worst: " + "; ".join(r["confusion"]) +
+                    details.append(f"{name} (weight {w}, map model {analysis.params.model}): worst: " +
+                                   "; ".join(r["confusion"]) +
                                    f"\n    seconds per stage: {stages}")
     print("\nRecord-weighted means per language:")
     for (lang, w), rows in sorted(totals.items()):

@@ -12,6 +12,7 @@ from explorer.cli.progress_bar import TerminalProgress
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis.embed_engines import EmbedJob, embed_local
 from explorer.core.analysis.embedding import DEVICES
+from explorer.core.analysis.multilingual import resolve_model
 from explorer.core.analysis.texts import EMBED_FIELDS, read_texts
 from explorer.core.analysis.vectors_folder import DTYPES
 from explorer.core.errors import DatasetError
@@ -28,7 +29,8 @@ def register(sub) -> None:
                         help="local: this machine, with the embedding cache (default); ray: a Ray cluster's "
                              "GPUs or CPUs (pip install 'sft-explorer[ray]')")
     parser.add_argument("--address", help="Ray cluster to connect to (default: $RAY_ADDRESS, else a local Ray)")
-    parser.add_argument("--model", help="sentence-transformers model name or folder (default: your settings)")
+    parser.add_argument("--model", help="embedding model: 'auto', a bundled one or a sentence-transformers name or "
+                        "folder (default: your settings)")
     parser.add_argument("--field", choices=EMBED_FIELDS, help="text to embed (default: your settings)")
     parser.add_argument("--batch-size", type=int, help="texts per model call (default: 256 on a GPU, 32 on a CPU)")
     parser.add_argument("--device", choices=DEVICES, help="where to embed (default: your settings)")
@@ -44,9 +46,10 @@ def run(args: argparse.Namespace) -> int:
     if unknown and dataset.mapping is None:
         raise DatasetError(f"{dataset.path}: {unknown[0].message}")
     field = args.field or saved.embed_field
-    texts = read_texts(dataset, progress).field(field)
+    records = read_texts(dataset, progress)
     progress.close()
-    job = EmbedJob(texts, args.out, args.model or saved.model, field, args.device or saved.device, args.batch_size,
+    model = resolve_model(args.model or saved.model, records.instruction)
+    job = EmbedJob(records.field(field), args.out, model, field, args.device or saved.device, args.batch_size,
                    args.dtype)
     if args.engine == "ray":
         if importlib.util.find_spec("ray") is None:

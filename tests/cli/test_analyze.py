@@ -39,6 +39,7 @@ def test_analyze_demo_finds_the_planted_problems(tmp_path, capsys):
     assert again["embedding"]["computed"] == 0 and again["embedding"]["device"] == "cache"
 
     assert main(["cache"]) == 0
-    assert "all-MiniLM-L6-v2" in capsys.readouterr().out
+    assert summary["embedding"]["model"] == "use-multilingual-v3"  # 'auto': a third of the demo is Chinese
+    assert "use-multilingual-v3" in capsys.readouterr().out
     assert main(["cache", "--clear"]) == 0
     assert "cleared" in capsys.readouterr().out

@@ -50,3 +50,42 @@ def test_kinds_are_judged_on_the_kind_model_and_the_map_on_its_own(tmp_path):
     same = Pipeline(load(path), factory, EmbeddingCache(tmp_path / "cache2.sqlite"))
     same.run(dataclasses.replace(params, kind_model="same"))
     assert set(asked) == {"fake-map-model"} and same.runs["kind_embeddings"] == 0
+
+
+def test_auto_picks_the_multilingual_model_for_data_not_mostly_english():
+    from explorer.core.analysis.embedding import DEFAULT_MODEL
+    from explorer.core.analysis.multilingual import pick_model, resolve_model
+
+    chinese = ["请把下面这段话翻译成英文。"] * 3
+    english = ["Please translate the following paragraph into French."] * 7
+    assert pick_model(chinese) == MULTILINGUAL_MODEL
+    assert pick_model(chinese + english) == MULTILINGUAL_MODEL  # 30 % Chinese
+    assert pick_model(chinese[:1] + english * 2) == DEFAULT_MODEL  # 7 %
+    assert pick_model(["ok", "", "42"] + english) == DEFAULT_MODEL  # texts too short to tell do not count
+    assert pick_model([]) == DEFAULT_MODEL
+    assert resolve_model("auto", chinese) == MULTILINGUAL_MODEL and resolve_model("my-model", chinese) == "my-model"
+
+
+def test_auto_draws_a_chinese_map_with_the_multilingual_model_and_the_kinds_reuse_its_vectors(tmp_path):
+    from explorer.core.analysis.embed_cache import EmbeddingCache
+    from explorer.core.analysis.params import AnalysisParams
+    from explorer.core.analysis.pipeline import Pipeline
+    from explorer.core.dataset import load
+    from tests.fakes import FakeEmbedder
+
+    topics = ["烹饪", "天文", "足球", "诗歌", "税务"]
+    records = [{"instruction": f"请介绍关于{t}的第{i}个知识点，并举一个例子。", "input": "", "output": "好的。"}
+               for t in topics for i in range(8)]
+    path = tmp_path / "zh.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    asked: list[str] = []
+
+    def factory(p):
+        asked.append(p.model)
+        return FakeEmbedder(model_id=p.model)
+
+    pipeline = Pipeline(load(path), factory, EmbeddingCache(tmp_path / "cache.sqlite"))
+    analysis = pipeline.run(AnalysisParams(min_cluster_size=5))
+    assert AnalysisParams().model == "auto"
+    assert analysis.params.model == MULTILINGUAL_MODEL and analysis.embedding["model"] == MULTILINGUAL_MODEL
+    assert set(asked) == {MULTILINGUAL_MODEL} and pipeline.runs["kind_embeddings"] == 0  # one space for both

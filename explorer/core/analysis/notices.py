@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from explorer.core.analysis.embedding import DEFAULT_MODEL
 from explorer.core.analysis.multilingual import MULTILINGUAL_MODEL
+
 ENGLISH_ONLY = {DEFAULT_MODEL, "sentence-transformers/" + DEFAULT_MODEL}
 
 
@@ -16,6 +17,6 @@ def model_language_notice(facts: dict, model: str) -> str | None:
         return None
     main = max((k for k in languages if k != "latin"), key=languages.get)
     return (f"{other / total:.0%} of the instructions are not English (mostly {main}), but the embedding model "
-            f"{model} knows English only: the map and the clusters are weaker for them. Set the bundled "
-            f"multilingual model {MULTILINGUAL_MODEL} as the embedding model in Preferences (or --model "
-            f"{MULTILINGUAL_MODEL}); the task kinds already use it unless Model for task kinds says 'same'.")
+            f"{model} knows English only: the map, the clusters and the near-duplicates are weaker for them. Set "
+            f"the embedding model to 'auto' or to the bundled multilingual {MULTILINGUAL_MODEL} in Preferences (or "
+            f"--model auto); the task kinds already use it unless Model for task kinds says 'same'.")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.core.analysis.embedding import DEFAULT_MODEL, DEVICES
-from explorer.core.analysis.multilingual import MULTILINGUAL_MODEL
+from explorer.core.analysis.multilingual import AUTO, MULTILINGUAL_MODEL
 from explorer.core.analysis.texts import EMBED_FIELDS
 from explorer.core.errors import DatasetError
 
@@ -25,8 +25,10 @@ def _p(default, help: str, label: str, *, flag: str | None = None, choices: tupl
 
 @dataclass(frozen=True)
 class AnalysisParams:
-    model: str = _p(DEFAULT_MODEL, f"sentence-transformers model name or local folder (bundled: {DEFAULT_MODEL}, "
-                    f"English; for Chinese and other languages the bundled {MULTILINGUAL_MODEL})", "Embedding model")
+    model: str = _p(AUTO, f"embedding model of the map: '{AUTO}' (the bundled multilingual {MULTILINGUAL_MODEL} when "
+                    f"more than a fifth of the instructions are not in Latin script, such as Chinese, else the bundled "
+                    f"English {DEFAULT_MODEL}), one of those two, or a sentence-transformers model name or local folder",
+                    "Embedding model")
     device: str = _p("auto", "where to embed", "Device", choices=DEVICES)
     embed_field: str = _p("instruction", "what to embed: the first user turn (+input), the response, or all user "
                           "turns", "Embed", choices=EMBED_FIELDS)

@@ -25,8 +25,8 @@ from typing import Callable
 import numpy as np
 
 from explorer.core import tokens as tokens_mod
-from explorer.core.analysis import (checks, clustering, gloss, kind_classifier, labels, lexical, projection,
-                                    sampled_fit, taxonomy)
+from explorer.core.analysis import (checks, clustering, gloss, kind_classifier, labels, lexical, multilingual,
+                                    projection, sampled_fit, taxonomy)
 from explorer.core.analysis import eval_overlap as eval_overlap_mod
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis import vectors_folder as vectors_folder_mod
@@ -126,6 +126,8 @@ class Pipeline:
         """Glossed embeddings of Chinese instructions (`_glossed_records`), by model and instructions: a re-run of
         the kinds stage alone (teaching, the threshold) does not gloss again."""
         self._unloadable: dict[tuple, str] = {}
+        self._picked: str | None = None
+        """The model 'auto' stands for with this dataset's records."""
         self._map_stage = "map"
         """The stage holding every record's position ('placed_map' when the map was fitted on a sample)."""
 
@@ -162,6 +164,7 @@ class Pipeline:
     def invalidate(self) -> None:
         """Forget every stage (the dataset's records changed)."""
         self._stages.clear()
+        self._picked = None
 
     def set_user_examples(self, texts: list[str], kinds: list[str]) -> None:
         """Records the user gave a kind: examples of that kind for the next run's kinds stage (only it re-runs)."""
@@ -178,9 +181,14 @@ class Pipeline:
 
     def params_for(self, params: AnalysisParams) -> AnalysisParams:
         """`params` with the vectors folder's model and field, when one is set (its vectors decide the space, the
-        kinds' too)."""
+        kinds' too), else with the model 'auto' picks for this dataset (`multilingual.pick_model`)."""
         if self.vectors_folder is None:
-            return params
+            if params.model != multilingual.AUTO:
+                return params
+            if self._picked is None:  # once per dataset: `run` has read the texts by then
+                texts = self._stage("texts", (), lambda: self.read(None, None), {})
+                self._picked = multilingual.pick_model(texts.instruction)
+            return dataclasses.replace(params, model=self._picked)
         info = vectors_folder_mod.read_info(self.vectors_folder)  # nothing is embedded here: kinds use them too
         return dataclasses.replace(params, model=model_for_id(info.model), embed_field=info.field, kind_model="same")
 
@@ -224,8 +232,8 @@ class Pipeline:
             cancel: CancelFn | None = None) -> Analysis:
         """Compute (or reuse) every stage for `params`."""
         s: dict[str, float] = {}
-        p = self.params_for(params)
         texts: RecordTexts = self._stage("texts", (), lambda: self.read(progress, cancel), s)
+        p = self.params_for(params)
         toks = self._stage("tokens", (), lambda: {
             name: tokens_mod.count(getattr(texts, name), progress, cancel, f"Counting {name} tokens")
             for name in ("instruction", "response", "conversation")}, s)
