@@ -25,3 +25,18 @@ def test_one_editor_per_shown_parameter_with_its_range(qtbot):
     dialog.editors["taxonomy_path"][1].setText("/tmp/t.json")
     params = dialog.params()
     assert params.min_cluster_size == 40 and params.taxonomy_path == "/tmp/t.json"
+
+
+def test_the_bundled_models_are_offered_and_another_can_be_typed(qtbot):
+    dialog = PreferencesDialog(AnalysisParams())
+    qtbot.addWidget(dialog)
+    model, kind_model = dialog.editors["model"][1], dialog.editors["kind_model"][1]
+    assert [model.itemText(i) for i in range(model.count())] == ["auto", "all-MiniLM-L6-v2", "use-multilingual-v3"]
+    assert model.isEditable() and model.currentText() == "auto"
+    assert kind_model.currentText() == "use-multilingual-v3" and kind_model.findText("same") >= 0
+    model.setCurrentText("/models/my-multilingual")
+    kind_model.setCurrentText("same")
+    params = dialog.params()
+    assert params.model == "/models/my-multilingual" and params.kind_model == "same"
+    model.setCurrentText("  ")  # emptied: the value stays
+    assert dialog.params().model == "auto"

@@ -17,10 +17,12 @@ SCHEMA_VERSION = 1
 
 def _p(default, help: str, label: str, *, flag: str | None = None, choices: tuple = (), lo: float | None = None,
        hi: float | None = None, step: float | None = None, auto: str | None = None, path: bool = False,
-       shown: bool = True):
-    """A parameter: `auto` names what None means (the field may be None); `shown`: in the Preferences form."""
+       shown: bool = True, suggest: tuple = ()):
+    """A parameter: `auto` names what None means (the field may be None); `shown`: in the Preferences form;
+    `suggest`: values offered for a free text (the bundled models)."""
     return field(default=default, metadata={"help": help, "label": label, "flag": flag, "choices": choices, "lo": lo,
-                                            "hi": hi, "step": step, "auto": auto, "path": path, "shown": shown})
+                                            "hi": hi, "step": step, "auto": auto, "path": path, "shown": shown,
+                                            "suggest": suggest})
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class AnalysisParams:
     model: str = _p(AUTO, f"embedding model of the map: '{AUTO}' (the bundled multilingual {MULTILINGUAL_MODEL} when "
                     f"more than a fifth of the instructions are not in Latin script, such as Chinese, else the bundled "
                     f"English {DEFAULT_MODEL}), one of those two, or a sentence-transformers model name or local folder",
-                    "Embedding model")
+                    "Embedding model", suggest=(AUTO, DEFAULT_MODEL, MULTILINGUAL_MODEL))
     device: str = _p("auto", "where to embed", "Device", choices=DEVICES)
     embed_field: str = _p("instruction", "what to embed: the first user turn (+input), the response, or all user "
                           "turns", "Embed", choices=EMBED_FIELDS)
@@ -58,7 +60,7 @@ class AnalysisParams:
                                lo=0.0, hi=1.0, step=0.01, shown=False)
     kind_model: str = _p(MULTILINGUAL_MODEL, "sentence model the task kinds are judged on: the bundled "
                          f"multilingual {MULTILINGUAL_MODEL} reads English and Chinese alike; 'same': the embedding "
-                         "model of the map", "Model for task kinds")
+                         "model of the map", "Model for task kinds", suggest=(MULTILINGUAL_MODEL, "same"))
     kind_glosses: str = _p("on", "with an English-only model for the kinds (Model for task kinds: same), also "
                            "judge the kinds of Chinese instructions on a word-by-word English gloss (each Chinese "
                            "instruction is embedded twice)", "Chinese glosses for kinds", choices=("on", "off"))
@@ -87,6 +89,7 @@ class ParamSpec:
     auto: str | None
     path: bool
     shown: bool
+    suggest: tuple
 
 
 def schema() -> list[ParamSpec]:
@@ -98,7 +101,7 @@ def schema() -> list[ParamSpec]:
             int if "int" in str(f.type) else str
         out.append(ParamSpec(f.name, kind, f.default, m["help"], m["label"],
                              m["flag"] or "--" + f.name.replace("_", "-"), m["choices"], m["lo"], m["hi"], m["step"],
-                             m["auto"], m["path"], m["shown"]))
+                             m["auto"], m["path"], m["shown"], m["suggest"]))
     return out
 
 

@@ -51,9 +51,10 @@ class PreferencesDialog(QDialog):
 
     def _editor(self, spec: ParamSpec, value) -> tuple[QWidget, QWidget]:
         """The widget for one parameter, and what goes into the form row (the widget, or it with a button)."""
-        if spec.choices:
+        if spec.choices or spec.suggest:
             box = QComboBox()
-            box.addItems(list(spec.choices))
+            box.addItems(list(spec.choices or spec.suggest))
+            box.setEditable(not spec.choices)  # suggestions: another model can be typed
             box.setCurrentText(str(value))
             return box, box
         if spec.type is int:
@@ -125,7 +126,7 @@ class PreferencesDialog(QDialog):
         values = {}
         for name, (spec, editor) in self.editors.items():
             if isinstance(editor, QComboBox):
-                values[name] = editor.currentText()
+                values[name] = editor.currentText().strip() or getattr(self.base, name)
             elif isinstance(editor, QSpinBox):
                 values[name] = None if spec.auto and editor.value() == editor.minimum() else editor.value()
             elif isinstance(editor, QDoubleSpinBox):
