@@ -28,9 +28,9 @@ def _p(default, help: str, label: str, *, flag: str | None = None, choices: tupl
 @dataclass(frozen=True)
 class AnalysisParams:
     model: str = _p(AUTO, f"embedding model of the map: '{AUTO}' (the bundled multilingual {MULTILINGUAL_MODEL} when "
-                    f"more than a fifth of the instructions are not in Latin script, such as Chinese, else the bundled "
-                    f"English {DEFAULT_MODEL}), one of those two, or a sentence-transformers model name or local folder",
-                    "Embedding model", suggest=(AUTO, DEFAULT_MODEL, MULTILINGUAL_MODEL))
+                    "more than a fifth of the instructions are not in Latin script, such as Chinese, else the bundled "
+                    f"English {DEFAULT_MODEL}), one of those two, or a sentence-transformers model name or local "
+                    "folder", "Embedding model", suggest=(AUTO, DEFAULT_MODEL, MULTILINGUAL_MODEL))
     device: str = _p("auto", "where to embed", "Device", choices=DEVICES)
     embed_field: str = _p("instruction", "what to embed: the first user turn (+input), the response, or all user "
                           "turns", "Embed", choices=EMBED_FIELDS)
