@@ -89,3 +89,28 @@ def test_auto_draws_a_chinese_map_with_the_multilingual_model_and_the_kinds_reus
     assert AnalysisParams().model == "auto"
     assert analysis.params.model == MULTILINGUAL_MODEL and analysis.embedding["model"] == MULTILINGUAL_MODEL
     assert set(asked) == {MULTILINGUAL_MODEL} and pipeline.runs["kind_embeddings"] == 0  # one space for both
+
+
+def test_kind_vectors_are_embedded_a_part_at_a_time_with_one_progress(tmp_path, monkeypatch):
+    from explorer.core.analysis import pipeline_kinds
+    from explorer.core.analysis.embed_cache import EmbeddingCache
+    from explorer.core.analysis.params import AnalysisParams
+    from explorer.core.analysis.pipeline import Pipeline, kinds_params
+    from explorer.core.dataset import load
+    from tests.fakes import FakeEmbedder, planted_records
+
+    records, _ = planted_records(5)  # 25 records
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    fake = FakeEmbedder(model_id=MULTILINGUAL_MODEL)
+    pipeline = Pipeline(load(path), lambda p: fake, EmbeddingCache(tmp_path / "cache.sqlite"))
+    texts = pipeline._stage("texts", (), lambda: pipeline.read(None, None), {})
+    monkeypatch.setattr(pipeline_kinds, "KIND_PART", 7)
+    seen: list[tuple[int, int]] = []
+    vectors = pipeline._kind_vectors(texts, kinds_params(AnalysisParams()), {},
+                                     lambda done, total, text: seen.append((done, total)), None)
+    assert vectors.dtype == np.float16 and vectors.shape == (25, fake.dim)
+    whole = FakeEmbedder().encode(list(texts.instruction))
+    assert np.allclose(vectors.astype(np.float32), whole, atol=2e-3)
+    assert all(total == 25 for _, total in seen) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert seen[-1][0] == 25
