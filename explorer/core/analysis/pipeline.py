@@ -164,14 +164,15 @@ class Pipeline(KindStages):
         them. The analysis then uses the folder's model and field; None embeds again."""
         self.vectors_folder = Path(folder) if folder else None
 
-    def params_for(self, params: AnalysisParams) -> AnalysisParams:
+    def params_for(self, params: AnalysisParams, progress: ProgressFn | None = None,
+                   cancel: CancelFn | None = None) -> AnalysisParams:
         """`params` with the vectors folder's model and field, when one is set (its vectors decide the space, the
         kinds' too), else with the model 'auto' picks for this dataset (`multilingual.pick_model`)."""
         if self.vectors_folder is None:
             if params.model != multilingual.AUTO:
                 return params
             if self._picked is None:  # once per dataset: `run` has read the texts by then
-                texts = self._stage("texts", (), lambda: self.read(None, None), {})
+                texts = self._stage("texts", (), lambda: self.read(progress, cancel), {})
                 self._picked = multilingual.pick_model(texts.instruction)
             return dataclasses.replace(params, model=self._picked)
         info = vectors_folder_mod.read_info(self.vectors_folder)  # nothing is embedded here: kinds use them too
@@ -199,7 +200,7 @@ class Pipeline(KindStages):
     def embed_texts(self, texts: list[str], params: AnalysisParams, progress: ProgressFn | None = None,
                     cancel: CancelFn | None = None) -> np.ndarray:
         """Unit vectors of `texts` (search queries, edited records) with the analysis' model and cache."""
-        params = self.params_for(params)
+        params = self.params_for(params, progress, cancel)
         if self.vectors_folder is not None and not self.model_loads(params):
             raise DatasetError(f"the records' vectors come from {self.vectors_folder}, made with "
                                f"{params.model!r}, which cannot be loaded here: "
@@ -350,7 +351,7 @@ class Pipeline(KindStages):
         """Task kinds of instructions from outside the dataset (another version's records), by this dataset's
         lexical model, the example bank and what the user taught; no neighbour smoothing. `user_turns`: each
         record's number of user turns (several make it multi-turn, as in the analysis)."""
-        p, s = self.params_for(params), {}
+        p, s = self.params_for(params, progress, cancel), {}
         pk = kinds_params(p)
         records = self._stage("texts", (), lambda: self.read(progress, cancel), s)
         tax, bank = self._bank_stage(pk, s, progress, cancel)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from explorer.core.analysis import gloss, kind_classifier, lexical, taxonomy
+from explorer.core.analysis import gloss, kind_classifier, lexical, multilingual, taxonomy
 from explorer.core.analysis.embedding import model_id_for
 from explorer.core.analysis.params import AnalysisParams
 from explorer.core.analysis.texts import RecordTexts
@@ -26,8 +26,10 @@ def glossing(p: AnalysisParams) -> bool:
 
 
 def kinds_params(p: AnalysisParams) -> AnalysisParams:
-    """`p` with the model the task kinds are judged on (`kind_model`; 'same': the map's) and the instructions."""
-    return dataclasses.replace(p, model=p.model if p.kind_model == "same" else p.kind_model, embed_field="instruction")
+    """`p` with the model the task kinds are judged on (`kind_model`; 'same': the map's; 'auto': the multilingual
+    one, which reads every language) and the instructions."""
+    model = {"same": p.model, multilingual.AUTO: multilingual.MULTILINGUAL_MODEL}.get(p.kind_model, p.kind_model)
+    return dataclasses.replace(p, model=model, embed_field="instruction")
 
 
 KIND_PART = 100_000

@@ -23,6 +23,7 @@ import numpy as np
 
 from explorer.core.analysis.embed_engines import PART_ROWS, EmbedJob, EmbedOutcome, embed_local
 from explorer.core.analysis.embedding import embed, make_embedder, model_id_for
+from explorer.core.analysis.multilingual import MULTILINGUAL_MODEL
 from explorer.core.analysis.vectors_folder import VectorsWriter
 from explorer.core.errors import DatasetError
 from explorer.core.progress import CancelFn, CancelledError, ProgressFn, no_progress, never_cancel
@@ -63,7 +64,8 @@ def embed_ray(job: EmbedJob, address: str | None, progress: ProgressFn | None = 
     started = _connect(address, num_cpus)
     try:
         with _quiet_ray_data():
-            return _run(job, _plan(job.device), progress, cancel or never_cancel)
+            device = "cpu" if job.model == MULTILINGUAL_MODEL else job.device  # a numpy model: CPU actors
+            return _run(job, _plan(device), progress, cancel or never_cancel)
     finally:
         if started:
             ray.shutdown()
@@ -214,7 +216,7 @@ class _Embed:
             import torch
 
             torch.set_num_threads(threads)
-        self.embedder = make_embedder(model, device, batch_size)
+        self.embedder = make_embedder(model, device, batch_size, threads=threads if device == "cpu" else None)
         self.dtype = dtype
         self.kill_marker = kill_marker
         self.calls = 0
