@@ -1,10 +1,10 @@
 """The user's settings file, shared by the app and the command line: `settings.json` in the config folder.
 
-    {"schema_version": 1, "analysis": {"model": "...", "min_cluster_size": null, ...}, "eval_sets": ["gsm8k.jsonl"]}
+    {"schema_version": 2, "analysis": {"model": "...", "min_cluster_size": null, ...}, "eval_sets": ["gsm8k.jsonl"]}
 
 Reading never fails: a missing file gives the defaults, a corrupt file or a bad value gives the defaults with a
 warning, a file written by a newer version is left alone (and not overwritten) with a warning. Version 0 — the
-flat `{name: value}` layout — and the app's old QSettings values are migrated.
+flat `{name: value}` layout —, the app's old QSettings values and version 1's saved old default model are migrated.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 
 from explorer.core import atomic
+from explorer.core.analysis.embedding import DEFAULT_MODEL
+from explorer.core.analysis.multilingual import AUTO, MULTILINGUAL_MODEL
 from explorer.core.analysis.params import SCHEMA_VERSION, AnalysisParams, from_dict, to_dict
 from explorer.core.paths import user_dir
 
@@ -53,7 +55,20 @@ def load_analysis_params(base: AnalysisParams = AnalysisParams(), legacy: dict |
     values = data.get("analysis", {}) if version >= 1 else {k: v for k, v in data.items() if k != "schema_version"}
     if not isinstance(values, dict):
         return base, [f"{settings_path()}: 'analysis' is not an object; defaults are used"]
+    if version < 2 and values.get("model") == DEFAULT_MODEL:
+        return _to_auto(values, base)
     return from_dict(values, base, strict=False)
+
+
+def _to_auto(values: dict, base: AnalysisParams) -> tuple[AnalysisParams, list[str]]:
+    """Settings written before the embedding model's default became 'auto' hold the old default, MiniLM (the app
+    saved every parameter after each analysis): they move to 'auto', which is MiniLM for English data, once, and say
+    so."""
+    params, warnings = from_dict({**values, "model": AUTO}, base, strict=False)
+    save_analysis_params(params)
+    return params, warnings + [f"{settings_path()}: the embedding model is now 'auto' ({DEFAULT_MODEL} for English "
+                               f"data, the bundled multilingual {MULTILINGUAL_MODEL} for other data); set "
+                               f"{DEFAULT_MODEL} in Preferences or --model to keep it for every dataset"]
 
 
 def save_analysis_params(params: AnalysisParams) -> None:

@@ -55,6 +55,20 @@ def test_settings_file_versions_migration_and_corruption():
     assert json.loads(settings_path().read_text())["analysis"]["model"] == "from-qsettings"
 
 
+def test_the_old_default_model_saved_before_auto_moves_to_auto_once():
+    old = {"schema_version": 1, "analysis": {"model": "all-MiniLM-L6-v2", "min_cluster_size": 40}}
+    settings_path().write_text(json.dumps(old))
+    params, warnings = load_analysis_params()
+    assert (params.model, params.min_cluster_size) == ("auto", 40) and "now 'auto'" in warnings[-1]
+    saved = json.loads(settings_path().read_text())
+    assert saved["schema_version"] == SCHEMA_VERSION and saved["analysis"]["model"] == "auto"
+    assert load_analysis_params() == (params, [])  # said once
+    settings_path().write_text(json.dumps({"schema_version": 1, "analysis": {"model": "my-model"}}))
+    assert load_analysis_params()[0].model == "my-model"  # a model the user chose stays
+    save_analysis_params(AnalysisParams(model="all-MiniLM-L6-v2"))  # chosen after the change: stays
+    assert load_analysis_params() == (AnalysisParams(model="all-MiniLM-L6-v2"), [])
+
+
 def test_the_cli_starts_from_the_saved_settings_and_flags_override(tmp_path):
     from explorer.cli.analyze_cmd import params_from
 

@@ -12,7 +12,8 @@ from explorer.core.analysis.multilingual import AUTO, MULTILINGUAL_MODEL
 from explorer.core.analysis.texts import EMBED_FIELDS
 from explorer.core.errors import DatasetError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: the embedding model's default became 'auto' (`settings` moves a saved old default to it)."""
 
 
 def _p(default, help: str, label: str, *, flag: str | None = None, choices: tuple = (), lo: float | None = None,
