@@ -25,6 +25,14 @@ def never_cancel() -> bool:
     return False
 
 
+def part_of(progress: ProgressFn | None, start: int, size: int, total: int, text: str) -> ProgressFn:
+    """The progress of a part of a job (items `start` to `start + size` of `total`) reported as the whole job's."""
+    def scaled(done: int, part_total: int, _text: str) -> None:
+        if progress is not None:
+            progress(start + (size * done // part_total if part_total else size), total, text)
+    return scaled
+
+
 class Ticker:
     """Reports progress and checks cancel at the points a loop chooses (keep them a few per second)."""
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis.embedding import embed, make_embedder, model_id_for
 from explorer.core.analysis.vectors_folder import VectorsWriter
-from explorer.core.progress import CancelFn, ProgressFn
+from explorer.core.progress import CancelFn, ProgressFn, part_of
 
 PART_ROWS = 100_000
 """Records per Parquet part (and per embedding round, so memory stays bounded at any size)."""
@@ -58,11 +58,7 @@ def embed_local(job: EmbedJob, cache: EmbeddingCache | None = None, progress: Pr
     try:
         for start in range(0, max(n, 1), PART_ROWS):
             chunk = job.texts[start:start + PART_ROWS]
-
-            def scaled(done: int, total: int, _text: str, start=start, size=len(chunk)) -> None:
-                if progress is not None:
-                    progress(start + (size * done // total if total else size), n, TEXT)
-
+            scaled = part_of(progress, start, len(chunk), n, TEXT)
             result = embed(get_embedder, model_id, chunk, cache, scaled, cancel, job.batch_size)
             if writer is None:
                 writer = VectorsWriter(job.out, model_id, job.field, result.vectors.shape[1], n, job.dtype)

@@ -54,7 +54,6 @@ class MultilingualEmbedder:
         self.model_id = MULTILINGUAL_MODEL
         self.dim = DIM
         self.device = "cpu"
-        self.max_seq_length = 0
         self.batch_size = batch_size or 256
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -13,7 +13,7 @@ from explorer.core.analysis import gloss, kind_classifier, lexical, multilingual
 from explorer.core.analysis.embedding import model_id_for
 from explorer.core.analysis.params import AnalysisParams
 from explorer.core.analysis.texts import RecordTexts
-from explorer.core.progress import CancelFn, ProgressFn, Ticker
+from explorer.core.progress import CancelFn, ProgressFn, Ticker, part_of
 
 GLOSS_CHUNK = 20_000
 """Chinese instructions glossed and embedded at a time."""
@@ -45,12 +45,9 @@ class KindStages:
         def compute() -> np.ndarray:
             n, model_id, out = len(texts.instruction), model_id_for(pk.model), None
             for start in range(0, max(n, 1), KIND_PART):
-                def scaled(done: int, total: int, _text: str, start=start) -> None:
-                    if progress is not None:
-                        size = min(KIND_PART, n - start)
-                        progress(start + (size * done // total if total else size), n,
-                                 "Embedding instructions for task kinds")
-                part = self._embed_extra(texts.instruction[start:start + KIND_PART], pk, model_id, scaled, cancel)
+                chunk = texts.instruction[start:start + KIND_PART]
+                scaled = part_of(progress, start, len(chunk), n, "Embedding instructions for task kinds")
+                part = self._embed_extra(chunk, pk, model_id, scaled, cancel)
                 if out is None:
                     out = np.empty((n, part.shape[1]), dtype=np.float16)
                 out[start:start + len(part)] = part
