@@ -22,6 +22,9 @@ Expected files in the data folder (any may be missing; its set is skipped):
   clue_zh.jsonl          {"instruction", "label"} lines: FewCLUE, CMRC 2018, DRCD, C3, CMMLU and GAOKAO-Bench instances
                          filled into third-party prompt templates (OpenCompass, UltraEval, CMMLU, GAOKAO-Bench);
                          label = the dataset's name (Chinese, templated NLP tasks)
+  promptcblue_zh.jsonl   {"instruction", "label"} lines of michael-wzhu/PromptCBLUE datasets/PromptCBLUE/toy_examples/
+                         {train,dev,test}.json: instruction = `input`, label = `task_dataset` (Chinese medical NLP
+                         tasks in templated prompts: 16 tasks, 15 each)
   jade_zh.csv            whitzard-ai/jade-db jade-db-v1.0/jade_benchmark_zh.csv (Chinese harmful questions: safety)
   advbench_en.csv        llm-attacks/llm-attacks data/advbench/harmful_behaviors.csv (English harmful requests)
 """
@@ -44,6 +47,8 @@ class Item:
     """The source's own task label."""
     accepted: frozenset
     """Kinds a correct prediction may be."""
+    task: str = ""
+    """A finer task label where the source has one under `label` (Super-NI: the task within its category)."""
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -91,6 +96,11 @@ def _autoj(d: Path):
         yield r["instruction"], r["label"]
 
 
+def _promptcblue(d: Path):
+    for r in _jsonl(d / "promptcblue_zh.jsonl"):
+        yield r["instruction"], r["label"]
+
+
 def _clue(d: Path):
     for r in _jsonl(d / "clue_zh.jsonl"):
         yield r["instruction"], r["label"]
@@ -113,7 +123,7 @@ def _supernat(mapping: dict):
     def read(d: Path):
         for r in _jsonl(d / "supernat_en.jsonl"):
             label = r.get("group") or next((c for c in r["categories"] if mapping.get(c)), r["categories"][0])
-            yield r["instruction"], label
+            yield r["instruction"], label, r.get("task", "")
     return read
 
 
@@ -130,6 +140,7 @@ def load_sets(data: Path) -> dict[str, tuple[str, list[Item]]]:
                ("firefly", "zh", "firefly_zh.jsonl", _firefly),
                ("autoj", "zh", "autoj_zh.jsonl", _autoj),
                ("clue", "zh", "clue_zh.jsonl", _clue),
+               ("promptcblue", "zh", "promptcblue_zh.jsonl", _promptcblue),
                ("mtbench", "en", "mtbench.jsonl", _fastchat("mtbench.jsonl")),
                ("vicuna", "en", "vicuna.jsonl", _fastchat("vicuna.jsonl")),
                ("wizardlm", "en", "wizardlm_test.jsonl", _wizardlm),
@@ -142,7 +153,7 @@ def load_sets(data: Path) -> dict[str, tuple[str, list[Item]]]:
         if not (data / needed).exists():
             continue
         mapping = spec[name]
-        items = [Item(text, label, expand(mapping[label])) for text, label in reader(data)
+        items = [Item(text, label, expand(mapping[label]), *task) for text, label, *task in reader(data)
                  if mapping.get(label) and text.strip()]
         if items:
             out[name] = (lang, items)

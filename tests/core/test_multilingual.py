@@ -132,3 +132,41 @@ def test_auto_and_same_are_resolved_where_they_mean_something_and_refused_as_mod
 
 def test_a_ray_actor_share_of_threads_reaches_the_multilingual_model():
     assert make_embedder(MULTILINGUAL_MODEL, "cuda", threads=1).model.threads == 1  # numpy: the CPU whatever asked
+
+
+PASSAGES = [
+    "去年秋天，王明和李华从北京出发，坐了十二个小时的火车到达西安。他们先去了兵马俑，又在回民街吃了羊肉泡馍，最后一天还爬了华山。",
+    "比赛第七十分钟，张伟在禁区外一脚远射破门，帮助上海队以二比一战胜广州队。赛后主教练陈刚表示，球队在成都的集训效果明显。",
+    "Last spring Maria Lopez drove from Denver to Santa Fe with her brother Tom. They stopped in Taos for two nights "
+    "and ate green chile stew at a diner their aunt Rosa had recommended.",
+    "In the 70th minute, Daniel Okafor curled a shot past the keeper to give Leeds a 2-1 win over Norwich. "
+    "Afterwards coach Helen Marsh said the week of training in Valencia had paid off.",
+]
+
+
+def test_a_request_followed_by_its_passage_is_judged_mostly_on_the_request(tmp_path, monkeypatch):
+    """'Find the names in the passage below:' + a travel story or a match report: the kinds mix the request's
+    features in (`request_frame`), which makes entity recognition clearer than the passage alone would; kinds of
+    new instructions (`predict_kinds`, used by the dataset diff) are judged the same way."""
+    from explorer.core.analysis import request_frame
+    from explorer.core.analysis.embed_cache import EmbeddingCache
+    from explorer.core.analysis.params import AnalysisParams
+    from explorer.core.analysis.pipeline import Pipeline
+    from explorer.core.dataset import load
+
+    asks = [f"找出下面这段话中的所有人名和地名：\n{p}" for p in PASSAGES[:2]]
+    asks += [f"List every person and place named in the passage below:\n{p}" for p in PASSAGES[2:]]
+    others = ["写一首关于秋天的诗。", "如何学好数学？", "Write a short poem about autumn.",
+              "How do I learn to play the guitar?", "Translate 'good morning' into Spanish.", "把“谢谢”翻译成英文。"]
+    path = tmp_path / "ner.jsonl"
+    path.write_text("".join(json.dumps({"instruction": t}, ensure_ascii=False) + "\n" for t in asks + others),
+                    encoding="utf-8")
+    confidence = {}
+    for share in (0.0, request_frame.SHARE):
+        monkeypatch.setattr(request_frame, "SHARE", share)
+        pipeline = Pipeline(load(path), cache=EmbeddingCache(tmp_path / "cache.sqlite"))
+        analysis = pipeline.run(AnalysisParams(min_cluster_size=3))
+        assert analysis.kinds[:4] == ["entity_recognition"] * 4
+        confidence[share] = float(np.mean(analysis.kind_confidence[:4]))
+    assert confidence[request_frame.SHARE] > confidence[0.0] + 0.1
+    assert pipeline.predict_kinds(asks, AnalysisParams(min_cluster_size=3)) == ["entity_recognition"] * 4

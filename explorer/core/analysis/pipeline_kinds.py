@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from explorer.core.analysis import gloss, kind_classifier, lexical, multilingual, taxonomy
+from explorer.core.analysis import gloss, kind_classifier, lexical, multilingual, request_frame, taxonomy
 from explorer.core.analysis.embedding import model_id_for
 from explorer.core.analysis.params import AnalysisParams
 from explorer.core.analysis.texts import RecordTexts
@@ -53,6 +53,26 @@ class KindStages:
                 out[start:start + len(part)] = part
             return out
         return self._stage("kind_embeddings", model_id_for(pk.model), compute, s)
+
+    def _requests(self, instructions: Sequence[str], pk: AnalysisParams, vectors: np.ndarray, lex: dict,
+                  progress: ProgressFn | None, cancel: CancelFn | None) -> tuple[np.ndarray, dict]:
+        """The kinds' vectors and n-gram features with those of the instructions that carry their own material
+        mixed with their request's (`request_frame`), a part at a time; the others as they are."""
+        rows, found = request_frame.requests(instructions)
+        if not len(rows):
+            return vectors, lex
+        model_id, n = model_id_for(pk.model), len(rows)
+        said = np.empty((n, vectors.shape[1]), dtype=np.float16)
+        worded = np.empty((n, lex["records"].shape[1]), dtype=np.float16)
+        for start in range(0, n, KIND_PART):
+            part, at = found[start:start + KIND_PART], rows[start:start + KIND_PART]
+            scaled = part_of(progress, start, len(part), n, "Embedding the requests of instructions with a passage")
+            said[start:start + len(part)] = request_frame.mixed(
+                vectors[at], self._embed_extra(part, pk, model_id, scaled, cancel))
+            worded[start:start + len(part)] = request_frame.mixed(
+                lex["records"][at], lex["model"].transform(part, cancel=cancel))
+        records = request_frame.Overlay(lex["records"], rows, worded)
+        return request_frame.Overlay(vectors, rows, said), dict(lex, records=records)
 
     def _bank_stage(self, p: AnalysisParams, s: dict, progress: ProgressFn | None, cancel: CancelFn | None
                     ) -> tuple[taxonomy.Taxonomy, dict]:
