@@ -6,8 +6,8 @@
 DIR holds the downloaded sets that `kind_sets.py` lists (none of them is in the repository). For each set it
 writes the instructions as a prompt-only JSONL file, opens it like the app does, and runs the pipeline once per
 embedding weight (1 = sentence embedding only; below 1 the rest is character n-grams). It prints per set: cluster
-NMI and ARI against the source's own task labels (and NMI against its finer task labels where it has them: the
-tasks within a Super-NI category), kind accuracy (a prediction is right when it is one of the kinds
+NMI and ARI against the source's own task labels, NMI against its finest task labels (the tasks within a Super-NI
+category; the same labels for the other sets), kind accuracy (a prediction is right when it is one of the kinds
 `kind_label_map.json` accepts for the source's label), the unassigned share, the three worst source labels with
 what they were taken for, and seconds per stage; then, per language, kind accuracy by confidence (what the app's
 'to check' counts rest on). Embeddings are cached, so only the first run embeds.
@@ -134,7 +134,7 @@ def main() -> None:
                 if w == AnalysisParams().embedding_weight:
                     calibration.setdefault(lang, []).extend(zip(r["confidence"], r["right"]))
                 print(f"{name:22} {lang:4} {len(items):5} {len({i.label for i in items}):6} {w:6.2f} {r['nmi']:5.2f} "
-                      f"{r['nmi_task'] if any(i.task for i in items) else float('nan'):8.2f} {r['ari']:5.2f} "
+                      f"{r['nmi_task']:8.2f} {r['ari']:5.2f} "
                       f"{r['accuracy']:8.2f} {r['unassigned']:10.1%} {seconds:7.1f}", flush=True)
                 if w == weights[-1] or w == AnalysisParams().embedding_weight:
                     stages = ", ".join(f"{k} {v:.1f}" for k, v in analysis.seconds.items() if v >= 0.05)

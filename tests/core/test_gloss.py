@@ -84,7 +84,7 @@ def _spied_run(monkeypatch, tmp_path, model, switch, pipeline=None, dataset=None
 def test_the_kinds_of_chinese_instructions_are_judged_glossed_only_with_the_english_only_model(tmp_path,
                                                                                                monkeypatch):
     """Only when the kinds are judged on the map's model ('same') and that model is the English-only one."""
-    from explorer.core.analysis import kind_classifier, taxonomy
+    from explorer.core.analysis import kind_classifier, request_frame, taxonomy
     from explorer.core.dataset import load
     from tests.fakes import planted_records
     from tests.samples import write
@@ -102,10 +102,13 @@ def test_the_kinds_of_chinese_instructions_are_judged_glossed_only_with_the_engl
     d = plain.shape[1]
     scale = np.sqrt(kind_classifier.ENGLISH_ONLY_WEIGHT)
     glossed_part = view.examples[:len(texts), :d] / scale
-    assert np.allclose(glossed_part[bank_english], plain[bank_english], atol=2e-3)  # English examples as they are
+    alone = np.setdiff1d(np.arange(len(texts)), request_frame.requests(texts)[0])  # examples without a passage
+    english_alone = np.intersect1d(bank_english, alone)
+    assert np.allclose(glossed_part[english_alone], plain[english_alone], atol=2e-3)  # English examples as they are
     assert not np.allclose(glossed_part[bank_chinese], plain[bank_chinese], atol=0.05)  # Chinese ones glossed
-    assert np.allclose(pipeline.plain_examples_seen[:len(texts), :d] / scale, plain, atol=2e-3)  # English records:
-    # the bank as it is
+    seen = pipeline.plain_examples_seen[:len(texts), :d] / scale  # English records: the bank, its examples with a
+    assert np.allclose(seen[alone], plain[alone], atol=2e-3)  # passage mixed with their request (`request_frame`)
+    assert not np.allclose(seen, plain, atol=0.05)
     assert _spied_run(monkeypatch, tmp_path, "all-MiniLM-L6-v2", "off", pipeline)[0] is None  # the switch re-runs
     assert _spied_run(monkeypatch, tmp_path, "fake", "on", dataset=dataset)[0] is None  # another model: no gloss
     assert _spied_run(monkeypatch, tmp_path, "all-MiniLM-L6-v2", "on", dataset=dataset,

@@ -4,7 +4,7 @@
     texts → embeddings ─┬→ features → neighbours → map (2-D)        │
     texts → lexical ────┘                        → cluster space → clusters → labels
           embeddings → embedding neighbours → near-duplicate groups ┴→ checks
-    features + example bank → task kinds → coverage
+    instructions by the kinds' model + their requests (`request_frame`) + example bank → task kinds → coverage
     eval files → eval items → their embeddings → overlap with the instructions (flag `eval_overlap`), markers on the map
 
 The features are the hybrid of sentence embedding and character n-grams (`lexical.hybrid`); near-duplicates and
@@ -252,9 +252,9 @@ class Pipeline(KindStages):
         taught = (tuple(self.user_examples[0]), tuple(self.user_examples[1]))
         same_space = (pk.model, "instruction") == (p.model, p.embed_field)
         kind_vectors = vectors if same_space else self._kind_vectors(texts, pk, s, progress, cancel)
-        kind_vectors, kinds_lex = self._stage("kind_requests", (emb_key, pk.model, p.seed, bank["digest"]),
-                                              lambda: self._requests(texts.instruction, pk, kind_vectors, kinds_lex,
-                                                                     progress, cancel), s)
+        found = self._stage("kind_requests", (model_id_for(pk.model), p.seed, bank["digest"]), lambda: self._requests(
+            texts.instruction, pk, kinds_lex["model"], progress, cancel), s)
+        kind_vectors, kinds_lex = self._with_requests(kind_vectors, kinds_lex, found)
         predicted: kind_classifier.Prediction = self._stage(
             "kinds", (nn_key, bank["digest"], pk.model, p.kind_threshold, glossing(p), taught), lambda: self._kinds(
                 tax, bank, texts, kind_vectors, kinds_lex, lay.kinds_neighbours, p, progress, cancel), s)
@@ -366,7 +366,8 @@ class Pipeline(KindStages):
                             list(user_turns or [1] * len(texts)), [True] * len(texts), [True] * len(texts))
         vectors = self._embed_extra(list(texts), pk, model_id_for(pk.model), progress, cancel)
         extra_lex = {"model": model, "records": model.transform(list(texts))}
-        vectors, extra_lex = self._requests(list(texts), pk, vectors, extra_lex, progress, cancel)
+        vectors, extra_lex = self._with_requests(vectors, extra_lex, self._requests(list(texts), pk, model, progress,
+                                                                                    cancel))
         return self._kinds(tax, bank, extra, vectors, extra_lex, None, p, progress, cancel).kinds
 
     def _lexical_stages(self, texts: RecordTexts, p: AnalysisParams, bank: dict, s: dict,

@@ -54,25 +54,34 @@ class KindStages:
             return out
         return self._stage("kind_embeddings", model_id_for(pk.model), compute, s)
 
-    def _requests(self, instructions: Sequence[str], pk: AnalysisParams, vectors: np.ndarray, lex: dict,
-                  progress: ProgressFn | None, cancel: CancelFn | None) -> tuple[np.ndarray, dict]:
-        """The kinds' vectors and n-gram features with those of the instructions that carry their own material
-        mixed with their request's (`request_frame`), a part at a time; the others as they are."""
-        rows, found = request_frame.requests(instructions)
-        if not len(rows):
-            return vectors, lex
-        model_id, n = model_id_for(pk.model), len(rows)
-        said = np.empty((n, vectors.shape[1]), dtype=np.float16)
-        worded = np.empty((n, lex["records"].shape[1]), dtype=np.float16)
+    def _requests(self, instructions: Sequence[str], pk: AnalysisParams, lex_model, progress: ProgressFn | None,
+                  cancel: CancelFn | None) -> dict:
+        """The requests of the instructions that carry their own material (`request_frame`): their rows, which
+        distinct request each has, and the distinct requests' vectors by the kinds' model and n-gram features by
+        the kinds' lexical model (float16, a part at a time)."""
+        rows, which, found = request_frame.requests(instructions)
+        n, model_id = len(found), model_id_for(pk.model)
+        said = np.empty((n, 0), dtype=np.float16)
+        worded = np.empty((n, lex_model.dims), dtype=np.float16)
         for start in range(0, n, KIND_PART):
-            part, at = found[start:start + KIND_PART], rows[start:start + KIND_PART]
+            part = found[start:start + KIND_PART]
             scaled = part_of(progress, start, len(part), n, "Embedding the requests of instructions with a passage")
-            said[start:start + len(part)] = request_frame.mixed(
-                vectors[at], self._embed_extra(part, pk, model_id, scaled, cancel))
-            worded[start:start + len(part)] = request_frame.mixed(
-                lex["records"][at], lex["model"].transform(part, cancel=cancel))
-        records = request_frame.Overlay(lex["records"], rows, worded)
-        return request_frame.Overlay(vectors, rows, said), dict(lex, records=records)
+            vectors = self._embed_extra(part, pk, model_id, scaled, cancel)
+            if said.shape[1] != vectors.shape[1]:
+                said = np.empty((n, vectors.shape[1]), dtype=np.float16)
+            said[start:start + len(part)] = vectors
+            worded[start:start + len(part)] = lex_model.transform(part, cancel=cancel)
+        return {"rows": rows, "which": which, "vectors": said, "lexical": worded}
+
+    @staticmethod
+    def _with_requests(vectors: np.ndarray, lex: dict, found: dict) -> tuple[np.ndarray, dict]:
+        """The kinds' vectors and n-gram features with the rows of `found` (`_requests`) mixed with their
+        request's."""
+        if not len(found["rows"]):
+            return vectors, lex
+        rows, which = found["rows"], found["which"]
+        records = request_frame.WithRequests(lex["records"], rows, which, found["lexical"])
+        return request_frame.WithRequests(vectors, rows, which, found["vectors"]), dict(lex, records=records)
 
     def _bank_stage(self, p: AnalysisParams, s: dict, progress: ProgressFn | None, cancel: CancelFn | None
                     ) -> tuple[taxonomy.Taxonomy, dict]:
@@ -155,6 +164,10 @@ class KindStages:
                                       np.array([False] * len(bank["texts"]) + [True] * len(user_texts)))
         ex_vectors = np.vstack([bank["vectors"], vectors_of(user_texts)]) if user_texts else bank["vectors"]
         ex_lex = model.transform(ex.texts)
+        # the examples are judged like the records: those with a passage half on their request
+        ex_found = self._requests(ex.texts, pk, model, progress, cancel)
+        mixed_vectors, mixed_lex = self._with_requests(ex_vectors, {"records": ex_lex}, ex_found)
+        ex_vectors, ex_lex = np.asarray(mixed_vectors), np.asarray(mixed_lex["records"])
         w = kind_classifier.ENGLISH_ONLY_WEIGHT if gloss.applies(pk.model) else kind_classifier.EMBEDDING_WEIGHT
         view = None
         chinese = gloss.chinese_rows(texts.instruction) if glossing(p) else []
@@ -162,7 +175,10 @@ class KindStages:
             self._gloss_bank(bank, pk, model_id, progress, cancel)
             records = self._glossed_records(texts.instruction, chinese, vectors, model_id, vectors_of, progress,
                                             cancel)
-            view = gloss.glossed_view(chinese, records, records_lex, bank["gloss_vectors"], user_texts,
+            in_bank = int(np.searchsorted(ex_found["rows"], len(bank["texts"])))
+            bank_glossed = np.asarray(request_frame.WithRequests(
+                bank["gloss_vectors"], ex_found["rows"][:in_bank], ex_found["which"][:in_bank], ex_found["vectors"]))
+            view = gloss.glossed_view(chinese, records, records_lex, bank_glossed, user_texts,
                                       ex_vectors[len(bank["texts"]):], ex_lex, w,
                                       vectors_of)
         prediction = kind_classifier.classify(

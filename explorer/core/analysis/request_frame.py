@@ -1,15 +1,18 @@
-"""The request of an instruction that carries its own material: the line that says what to do (and the closing
-question), without the passage, dialogue or table it is about.
+"""The request of an instruction that carries its own material: the line that says what to do (and a closing line),
+without the passage, dialogue or table it is about.
 
 A prompt-only dataset often holds "找出句子中的疾病实体：" or "Summarize the dialogue below." followed by a long
 passage; the kind is in the request, but a sentence embedding of the whole text is mostly the passage's subject. The
 task kinds are judged on features that mix the whole instruction's with its request's (`SHARE`). On the benchmark
 (`benchmarks/bench_kinds.py`) this took kind accuracy on Firefly's and PromptCBLUE's Chinese prompts up by 9 points
-each and left the chat sets, whose instructions are mostly their own request, within a point or two.
+each and left the chat sets, whose instructions are mostly their own request, within a point or two. With the
+Chinese glosses of an English-only kinds model (`gloss`), a glossed record's request counts half as much: the gloss
+is of the whole text.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,60 +20,97 @@ import numpy as np
 SHARE = 0.5
 """Share of the request's features in the kinds' features of an instruction that has one."""
 LONG = 200
-"""Characters from which an instruction of three lines or more is read as request + material + closing line."""
+"""An instruction of three lines or more with more than this many characters of text is read as request + material
++ closing line."""
 CUT = 150
 """Characters kept of the request line and of the closing line."""
+STUB = 8
+"""A last line shorter than this ("答：", "A:") closes nothing by itself."""
+
+_MARKUP = "#*>-=_ \t"
+_WORD = re.compile(r"[A-Za-z]{2,}|[\u3400-\u9fff]{2}")
+
+
+def _is_label(line: str) -> bool:
+    """A field label rather than a request: "### Response:", "Question:", "答：", "选项：", "def f(x):"."""
+    core = line.strip(_MARKUP)
+    return core[-1:] in (":", "：") and len(_WORD.findall(core[:-1])) <= 1
 
 
 def request_of(text: str) -> str | None:
-    """The request within `text`, or None when the text is its own request. Two cases: the first line announces
-    what follows ("…实体：", "Translate the following:") — the request is that line, plus the last line when
-    there are three or more (a closing question); or a long text of three lines or more — its first and last
-    lines (the last two when the last is a stub such as "答：")."""
+    """The request within `text`, or None when the text is its own request. Leading field labels ("### Instruction:")
+    are skipped. Two cases: the first line announces what follows ("…实体：", "Translate the following:") — the
+    request is that line, plus the last line when there are three lines or more and it is neither a stub nor a
+    label; or the text is long, over three lines or more — its first line and its last (the last two when the last
+    is a stub or a label such as "答：", and there are four lines or more)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if len(lines) >= 2 and lines[0][-1] in ":：":
-        closing = "\n" + lines[-1][-CUT:] if len(lines) >= 3 and len(lines[-1]) >= 8 else ""
-        return lines[0][:CUT] + closing
-    if len(text) <= LONG or len(lines) < 3:
+    while lines and _is_label(lines[0]):
+        lines.pop(0)
+    if not lines:
         return None
-    closing = lines[-1] if len(lines[-1]) >= 8 else lines[-2] + "\n" + lines[-1]
-    return lines[0][:CUT] + "\n" + closing[-CUT:]
+    last = lines[-1]
+    stub = len(last) < STUB or _is_label(last)
+    if len(lines) >= 2 and lines[0][-1] in ":：":
+        return lines[0][:CUT] + ("\n" + last[-CUT:] if len(lines) >= 3 and not stub else "")
+    if sum(map(len, lines)) <= LONG or len(lines) < 3:
+        return None
+    if not stub:
+        closing = last
+    else:
+        closing = lines[-2] + "\n" + last if len(lines) >= 4 else ""
+    return lines[0][:CUT] + ("\n" + closing[-CUT:] if closing else "")
 
 
-def requests(texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    """(rows, requests) of the texts that have a request apart from themselves (`request_of`)."""
-    rows, found = [], []
+def requests(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(rows, which, distinct requests): the rows of the texts that have a request apart from themselves
+    (`request_of`), and for each the index of its request among the distinct ones (a templated dataset has few)."""
+    rows, which, index = [], [], {}
     for i, text in enumerate(texts):
         request = request_of(text)
         if request is not None:
             rows.append(i)
-            found.append(request)
-    return np.asarray(rows, dtype=np.int64), found
+            which.append(index.setdefault(request, len(index)))
+    return np.asarray(rows, dtype=np.int64), np.asarray(which, dtype=np.int64), list(index)
 
 
 def mixed(whole: np.ndarray, request: np.ndarray) -> np.ndarray:
-    """Unit rows of (1 − SHARE) · whole + SHARE · request, float16 (a zero request row leaves the whole's)."""
+    """Unit rows of (1 − SHARE) · whole + SHARE · request, float32 (a zero request row leaves the whole's)."""
     out = (1 - SHARE) * np.asarray(whole, dtype=np.float32) + SHARE * np.asarray(request, dtype=np.float32)
     out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-    return out.astype(np.float16)
+    return out
 
 
-class Overlay:
-    """`base` with the rows at `rows` (sorted) replaced by `values`, read a slice or an index array at a time as
-    float32 — the kinds' features of a million records without a second full copy."""
+class WithRequests:
+    """Feature rows `base` where the rows at `rows` (sorted, distinct) are mixed with their request's features
+    (`requests[which]`, see `mixed`), made a slice or an index array at a time as float32: the kinds' features of a
+    million records without a second full copy."""
 
-    def __init__(self, base: np.ndarray, rows: np.ndarray, values: np.ndarray):
-        self.base, self.rows, self.values = base, rows, values
+    def __init__(self, base: np.ndarray, rows: np.ndarray, which: np.ndarray, requests: np.ndarray):
+        if len(rows) > 1 and not np.all(np.diff(rows) > 0):
+            raise ValueError("rows must be sorted and distinct")
+        self.base, self.rows, self.which, self.requests = base, rows, which, requests
         self.shape = base.shape
 
     def __len__(self) -> int:
         return len(self.base)
 
     def __getitem__(self, index) -> np.ndarray:
-        index = np.arange(len(self.base))[index] if isinstance(index, slice) else np.asarray(index)
+        n = len(self.base)
+        if isinstance(index, slice):
+            index = np.arange(*index.indices(n))
+        else:
+            index = np.asarray(index)
+            if index.dtype == bool or index.ndim != 1 or not np.issubdtype(index.dtype, np.integer):
+                raise TypeError("index WithRequests with a slice or a 1-d array of row numbers")
+            index = index % n if n else index
         out = np.array(self.base[index], dtype=np.float32)
-        if len(self.rows):
+        if len(self.rows) and len(index):
             at = np.minimum(np.searchsorted(self.rows, index), len(self.rows) - 1)
             hit = self.rows[at] == index
-            out[hit] = self.values[at[hit]]
+            if hit.any():
+                out[hit] = mixed(out[hit], self.requests[self.which[at[hit]]])
         return out
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        whole = self[:]
+        return whole if dtype is None else whole.astype(dtype)
