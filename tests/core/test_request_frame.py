@@ -96,6 +96,9 @@ def test_requests_are_found_once_per_dataset_and_kinds_reruns_reuse_them(tmp_pat
     first = pipeline.run(params)
     assert pipeline.runs["kind_requests"] == 1 and len(first.kinds) == len(asks) + len(plain)
     assert "List the cooking terms in the text below:" in fake.encoded
+    assert all("judged half on its request “List the cooking terms in the text below:”" in first.kind_reasons[i]
+               for i in range(len(asks)))
+    assert not any("request" in reason for reason in first.kind_reasons[len(asks):])
     pipeline.set_user_examples([asks[0]], ["entity_recognition"])
     taught = pipeline.run(params)
     pipeline.run(dataclasses.replace(params, kind_threshold=0.2))

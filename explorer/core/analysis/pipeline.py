@@ -257,7 +257,7 @@ class Pipeline(KindStages):
         kind_vectors, kinds_lex = self._with_requests(kind_vectors, kinds_lex, found)
         predicted: kind_classifier.Prediction = self._stage(
             "kinds", (nn_key, bank["digest"], pk.model, p.kind_threshold, glossing(p), taught), lambda: self._kinds(
-                tax, bank, texts, kind_vectors, kinds_lex, lay.kinds_neighbours, p, progress, cancel), s)
+                tax, bank, texts, kind_vectors, kinds_lex, lay.kinds_neighbours, p, progress, cancel, found), s)
         kinds = predicted.kinds
         overlaps, eval_items = self._eval_stages(texts, vectors, xy, (nn_key, p.min_dist), p, model_id, s, progress,
                                                  cancel)

@@ -71,7 +71,7 @@ class KindStages:
                 said = np.empty((n, vectors.shape[1]), dtype=np.float16)
             said[start:start + len(part)] = vectors
             worded[start:start + len(part)] = lex_model.transform(part, cancel=cancel)
-        return {"rows": rows, "which": which, "vectors": said, "lexical": worded}
+        return {"rows": rows, "which": which, "texts": found, "vectors": said, "lexical": worded}
 
     @staticmethod
     def _with_requests(vectors: np.ndarray, lex: dict, found: dict) -> tuple[np.ndarray, dict]:
@@ -145,9 +145,10 @@ class KindStages:
 
     def _kinds(self, tax: taxonomy.Taxonomy, bank: dict, texts: RecordTexts, vectors: np.ndarray, lex: dict,
                neighbour_idx: np.ndarray | None, p: AnalysisParams, progress: ProgressFn | None,
-               cancel: CancelFn | None) -> kind_classifier.Prediction:
+               cancel: CancelFn | None, requests: dict | None = None) -> kind_classifier.Prediction:
         """Kinds from the example bank and what the user taught, on the instructions' `vectors` by the kinds' model
-        (`kinds_params`) whatever the map shows."""
+        (`kinds_params`) whatever the map shows. `requests` (`_requests`): the reasons of the records judged partly
+        on their request say which."""
         pk = kinds_params(p)
         model_id = model_id_for(pk.model)
 
@@ -185,5 +186,14 @@ class KindStages:
             lexical.HybridRows(vectors, records_lex, w), lexical.hybrid(ex_vectors, ex_lex, w), ex, ids,
             texts.instruction, [k.keywords for k in tax.kinds], neighbour_idx, p.kind_threshold,
             taxonomy.UNASSIGNED, view)
+        if requests is not None:
+            for row, which in zip(requests["rows"].tolist(), requests["which"].tolist()):
+                prediction.reasons[row] += f"; judged half on its request “{short(requests['texts'][which])}”"
         kind_classifier.by_structure(prediction, ids, texts)
         return prediction
+
+
+def short(text: str, limit: int = 60) -> str:
+    """`text` on one line, cut to `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
