@@ -210,6 +210,12 @@ def winners(scores: np.ndarray, kind_ids: list[str]) -> np.ndarray:
     return best
 
 
+def one_line(text: str, limit: int = 60) -> str:
+    """`text` on one line for a reason, cut to `limit` characters."""
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[:limit - 3] + "…"
+
+
 def classify(records: np.ndarray, examples: np.ndarray, ex: Examples, kind_ids: list[str], texts: list[str],
              keywords: list[list[str]], neighbour_idx: np.ndarray | None, threshold: float,
              unassigned: str, view: View | None = None) -> Prediction:
@@ -237,8 +243,7 @@ def classify(records: np.ndarray, examples: np.ndarray, ex: Examples, kind_ids: 
     kinds, reasons = [], []
     for i, (b, c) in enumerate(zip(best.tolist(), confidence.tolist())):
         j = int(nearest[i])
-        like = ex.texts[j].replace("\n", " ")
-        like = like if len(like) <= 60 else like[:57] + "…"
+        like = one_line(ex.texts[j])
         who = "an example you labelled" if ex.from_user[j] else "examples"
         if c < threshold:
             kinds.append(unassigned)

@@ -187,13 +187,9 @@ class KindStages:
             texts.instruction, [k.keywords for k in tax.kinds], neighbour_idx, p.kind_threshold,
             taxonomy.UNASSIGNED, view)
         if requests is not None:
+            said = [kind_classifier.one_line(text) for text in requests["texts"]]
             for row, which in zip(requests["rows"].tolist(), requests["which"].tolist()):
-                prediction.reasons[row] += f"; judged half on its request “{short(requests['texts'][which])}”"
+                prediction.reasons[row] += f"; judged half on its request “{said[which]}”"
         kind_classifier.by_structure(prediction, ids, texts)
         return prediction
 
-
-def short(text: str, limit: int = 60) -> str:
-    """`text` on one line, cut to `limit` characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
