@@ -21,7 +21,7 @@ from explorer.app.workspace_compare import WorkspaceCompare
 from explorer.app.workspace_jobs import Job, WorkspaceJobs
 from explorer.core import formats, tokens
 from explorer.core.analysis import vectors_folder
-from explorer.core.analysis.clustering import near_duplicate_groups
+from explorer.core.analysis.near_duplicates import near_duplicate_groups
 from explorer.core.analysis.facets import FacetIndex, Filter, metadata_columns
 from explorer.core.analysis.labels import carry_renames
 from explorer.core.analysis.live import LiveAnalysis
@@ -50,10 +50,16 @@ class PreparedAnalysis:
     """Near-duplicate group root per record, by cosine threshold (more are added as the user asks)."""
 
 
+def _groups(analysis: Analysis, threshold: float) -> np.ndarray:
+    """Near-duplicate roots at `threshold`, on the analysis' neighbour graph and the instructions' own wording."""
+    own = analysis.own_wording
+    return near_duplicate_groups(analysis.neighbors, threshold, own.alike if own is not None else None)
+
+
 def prepare(analysis: Analysis) -> PreparedAnalysis:
     """The live counts (before any edit), the clusters' centres and the first near-duplicate groups."""
     roots = {} if analysis.neighbors is None else {
-        DUPLICATE_THRESHOLD: near_duplicate_groups(analysis.neighbors, DUPLICATE_THRESHOLD)}
+        DUPLICATE_THRESHOLD: _groups(analysis, DUPLICATE_THRESHOLD)}
     return PreparedAnalysis(analysis, LiveAnalysis(analysis), _centres_of_clusters(analysis), roots)
 
 
@@ -237,7 +243,7 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
             return None
         threshold = round(threshold, 4)
         if threshold not in self._duplicate_roots:
-            self._duplicate_roots[threshold] = near_duplicate_groups(self.analysis.neighbors, threshold)
+            self._duplicate_roots[threshold] = _groups(self.analysis, threshold)
         return self._duplicate_roots[threshold]
 
     def is_deleted(self, rid: int) -> bool:

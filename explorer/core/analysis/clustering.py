@@ -1,10 +1,8 @@
-"""HDBSCAN clusters on the n-D projection (noise is cluster −1), and near-duplicate groups from neighbours."""
+"""HDBSCAN clusters on the n-D projection (noise is cluster −1), and how balanced they are."""
 
 from __future__ import annotations
 
 import numpy as np
-
-from explorer.core.analysis.projection import Neighbors
 
 
 def default_min_cluster_size(n: int) -> int:
@@ -33,19 +31,6 @@ def _by_size(labels: np.ndarray) -> np.ndarray:
     remap = np.full(labels.max() + 2 if len(labels) else 1, -1, dtype=np.int64)
     remap[order] = np.arange(len(order))
     return np.where(labels >= 0, remap[labels], -1)
-
-
-def near_duplicate_groups(knn: Neighbors, threshold: float) -> np.ndarray:
-    """For each point, the lowest id of its group of points joined by cosine ≥ threshold (itself if alone)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    n = len(knn.indices)
-    rows, cols = np.nonzero((1.0 - knn.distances) >= threshold)
-    pairs = coo_matrix((np.ones(len(rows), np.int8), (rows, knn.indices[rows, cols])), shape=(n, n))
-    _, group = connected_components(pairs, directed=False)
-    _, lowest = np.unique(group, return_index=True)  # ids ascend: a group's first record is its lowest id
-    return lowest[group].astype(np.int64)
 
 
 def balance(labels: np.ndarray) -> dict:

@@ -14,32 +14,25 @@ to the language cannot match strangers.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from explorer.core.analysis.nearest import nearest
-from explorer.core.analysis.text_overlap import MIN_SHARED_BIGRAMS, bigram_overlap
+from explorer.core.analysis.text_overlap import MIN_SHARED_BIGRAMS, bigram_overlap, join_units, units
 from explorer.core import mappings
 from explorer.core.dataset import PROMPT_KEYS, load
 from explorer.core.formats import UNKNOWN
 from explorer.core.errors import DatasetError
 from explorer.core.progress import CancelFn, ProgressFn, Ticker
 
-UNIT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\W_\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+", re.U)
 SHORT_MIN_UNITS = 4
 """An eval item shorter than n units is matched as a whole from this many units (shorter ones are too generic)."""
 EMBEDDING_CANDIDATES = 3
 """Nearest eval items checked for a paraphrase (the first that also shares enough characters counts)."""
 TEMPLATE_SHARE = 0.005
 """An n-gram in more than this share of the eval items (and in more than 3) is template wording, not an item."""
-
-
-def units(text: str) -> list[str]:
-    """Words (lower-cased) and single CJK characters of `text`, in order."""
-    return UNIT.findall(text.lower())
 
 
 @dataclass
@@ -168,19 +161,15 @@ def ngram_matches(train: list[str], items: list[str], n: int, progress: Progress
         u = units(text)
         hit = None
         if tuple(u) in whole:
-            hit = (whole[tuple(u)], _join(u))
+            hit = (whole[tuple(u)], join_units(u))
         elif len(u) >= n and owner:
             for h, i in _grams(u, n):
                 if h in owner:
-                    hit = (owner[h], _join(u[i:i + n]))
+                    hit = (owner[h], join_units(u[i:i + n]))
                     break
         out.append(hit)
     ticker.finish()
     return out
-
-
-def _join(u: list[str]) -> str:
-    return "".join(x if len(x) == 1 and not x.isascii() else f" {x} " for x in u).strip().replace("  ", " ")
 
 
 def find_overlaps(train: list[str], train_vectors: np.ndarray, sets: EvalSets, item_vectors: np.ndarray,

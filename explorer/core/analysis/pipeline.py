@@ -4,6 +4,7 @@
     texts → embeddings ─┬→ features → neighbours → map (2-D)        │
     texts → lexical ────┘                        → cluster space → clusters → labels
           embeddings → embedding neighbours → near-duplicate groups ┴→ checks
+    texts → own wording (common wording left out) ┘
     instructions by the kinds' model + their requests (`request_frame`) + example bank → task kinds → coverage
     eval files → eval items → their embeddings → overlap with the instructions (flag `eval_overlap`), markers on the map
 
@@ -27,6 +28,7 @@ from explorer.core import tokens as tokens_mod
 from explorer.core.analysis import (checks, clustering, kind_classifier, labels, lexical, multilingual,
                                     projection, sampled_fit, taxonomy)
 from explorer.core.analysis import eval_overlap as eval_overlap_mod
+from explorer.core.analysis.near_duplicates import OwnWording, near_duplicate_groups
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis import vectors_folder as vectors_folder_mod
 from explorer.core.analysis.params import AnalysisParams  # noqa: F401 - re-exported: the type callers import from here
@@ -60,6 +62,8 @@ class Analysis:
     embedding: dict
     neighbors: projection.Neighbors | None = None
     """The neighbour graph (near-duplicate review at other thresholds uses it)."""
+    own_wording: OwnWording | None = None
+    """The instructions without the dataset's template wording: a near-duplicate pair must be alike on it too."""
     seconds: dict[str, float] = field(default_factory=dict)
     cluster_kinds: dict[int, str] = field(default_factory=dict)
     """The task kind of most of each cluster's records, where one kind has at least half (labels lead with it)."""
@@ -244,8 +248,10 @@ class Pipeline(KindStages):
                                                             lay.cl_key, lay.emb_nn_key)
         keywords = self._stage("labels", (cl_key, p.embed_field), lambda: labels.cluster_keywords(
             texts.field(p.embed_field), clusters), s)
+        own: OwnWording = self._stage("own_wording", (p.embed_field, p.seed), lambda: OwnWording.of(
+            texts.field(p.embed_field), p.seed), s)
         near = self._stage("near_duplicates", (emb_nn_key, p.near_duplicate_threshold), lambda:
-                           clustering.near_duplicate_groups(emb_knn, p.near_duplicate_threshold), s)
+                           near_duplicate_groups(emb_knn, p.near_duplicate_threshold, own.alike), s)
         check_params = checks.CheckParams(p.max_tokens, p.near_duplicate_threshold)
         flags, dup_of = self._stage("checks", (emb_nn_key, asdict(check_params)), lambda: checks.flag_records(
             texts, toks, near, check_params), s)
@@ -270,7 +276,7 @@ class Pipeline(KindStages):
             coverage=taxonomy.coverage(tax, kinds, kind_classifier.unsure(predicted.confidence)),
             facts=checks.dataset_facts(texts),
             embedding=self._embedding_facts(p, model_id, embedded, vectors.shape[1]),
-            neighbors=emb_knn, seconds=s,
+            neighbors=emb_knn, own_wording=own, seconds=s,
             cluster_kinds=labels.dominant_kinds(clusters, kinds, taxonomy.UNASSIGNED), eval_overlap=overlaps,
             eval_items=eval_items)
 

@@ -3,10 +3,25 @@ on Chinese puts every text near every other) from calling strangers the same tex
 
 from __future__ import annotations
 
+import re
+
 MIN_SHARED_BIGRAMS = 0.45
 """Character-bigram Dice overlap that an edit or a paraphrase keeps with its original. Measured on hand pairs:
 paraphrases and edits (English and Chinese) 0.50–0.79; unrelated Chinese questions that an English model puts at
 cosine ≥ 0.9 0.14–0.36 (they share 是什么, 如何, 的？)."""
+
+
+UNIT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\W_\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+", re.U)
+
+
+def units(text: str) -> list[str]:
+    """Words (lower-cased) and single CJK characters of `text`, in order."""
+    return UNIT.findall(text.lower())
+
+
+def join_units(u: list[str]) -> str:
+    """Units back into text: CJK characters side by side, words apart."""
+    return "".join(x if len(x) == 1 and not x.isascii() else f" {x} " for x in u).strip().replace("  ", " ")
 
 
 def bigram_overlap(x: str, y: str) -> float:

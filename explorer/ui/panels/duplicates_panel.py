@@ -29,6 +29,8 @@ class DuplicatesPanel(QWidget):
         self.slider.setRange(80, 100)
         self.slider.setValue(round(DUPLICATE_THRESHOLD * 100))
         self.value = QLabel("0.95")
+        self.slider.setTracking(False)  # regroup once the slider is let go: a low threshold on big data takes seconds
+        self.slider.sliderMoved.connect(lambda v: self.value.setText(f"{v / 100:.2f}"))
         self.slider.valueChanged.connect(self.regroup)
         self.list = QListWidget()
         # Browsing the list (arrow keys, regrouping) only shows a group's members; a click or Enter selects them.
