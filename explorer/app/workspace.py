@@ -52,14 +52,19 @@ class PreparedAnalysis:
 
 def _groups(analysis: Analysis, threshold: float) -> np.ndarray:
     """Near-duplicate roots at `threshold`, on the analysis' neighbour graph and the instructions' own wording."""
-    own = analysis.own_wording
-    return near_duplicate_groups(analysis.neighbors, threshold, own.alike if own is not None else None)
+    own, texts = analysis.own_wording, analysis.texts.field(analysis.params.embed_field)
+    alike = (lambda a, b: own.alike_pairs(texts, a, b)) if own is not None else None
+    return near_duplicate_groups(analysis.neighbors, analysis.vectors, threshold, alike)
 
 
 def prepare(analysis: Analysis) -> PreparedAnalysis:
     """The live counts (before any edit), the clusters' centres and the first near-duplicate groups."""
-    roots = {} if analysis.neighbors is None else {
-        DUPLICATE_THRESHOLD: _groups(analysis, DUPLICATE_THRESHOLD)}
+    roots: dict[float, np.ndarray] = {}
+    if analysis.neighbors is not None:
+        if analysis.near_roots is not None:  # the analysis' own threshold: grouped already
+            roots[round(analysis.params.near_duplicate_threshold, 4)] = analysis.near_roots
+        if DUPLICATE_THRESHOLD not in roots:
+            roots[DUPLICATE_THRESHOLD] = _groups(analysis, DUPLICATE_THRESHOLD)
     return PreparedAnalysis(analysis, LiveAnalysis(analysis), _centres_of_clusters(analysis), roots)
 
 
@@ -245,6 +250,26 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         if threshold not in self._duplicate_roots:
             self._duplicate_roots[threshold] = _groups(self.analysis, threshold)
         return self._duplicate_roots[threshold]
+
+    def grouped_duplicates(self, threshold: float) -> np.ndarray | None:
+        """`duplicate_roots` if they are made already at this threshold, else None (the window asks for a
+        `duplicates_job`: on a big templated file a low threshold takes seconds)."""
+        return self._duplicate_roots.get(round(threshold, 4)) if self.analysis is not None else None
+
+    def duplicates_job(self, threshold: float):
+        """A job grouping near-duplicates at `threshold`; None when there is nothing to group or it is done."""
+        analysis, threshold = self.analysis, round(threshold, 4)
+        if analysis is None or analysis.neighbors is None or threshold in self._duplicate_roots:
+            return None
+        return lambda progress, cancel: (analysis, threshold, _groups(analysis, threshold))
+
+    def duplicates_done(self, result) -> bool:
+        """Keep a `duplicates_job`'s groups, unless another analysis came meanwhile."""
+        analysis, threshold, roots = result
+        if analysis is not self.analysis:
+            return False
+        self._duplicate_roots[threshold] = roots
+        return True
 
     def is_deleted(self, rid: int) -> bool:
         return self.session is not None and rid in self.session.state.deleted

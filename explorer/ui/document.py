@@ -36,6 +36,8 @@ class Document(QObject):
     matched = Signal(object)
     """Record ids whose text matches a text search, in id order."""
     comparison_changed = Signal()
+    duplicates_grouped = Signal()
+    """Near-duplicate groups at a new threshold are ready (`group_duplicates`)."""
     """A comparison with another version arrived or was closed."""
 
     def __init__(self, runner: JobRunner, embedder_factory: Callable | None = None,
@@ -70,7 +72,7 @@ class Document(QObject):
     def __getattr__(self, name: str):
         if name in ("dataset", "session", "pipeline", "analysis", "live", "columns", "filter_mask", "params",
                     "record", "text", "is_deleted", "tags", "cluster_name", "facet_index", "export_rows",
-                    "duplicate_roots"):
+                    "duplicate_roots", "grouped_duplicates"):
             return getattr(self.__dict__["workspace"], name)
         raise AttributeError(name)
 
@@ -129,6 +131,11 @@ class Document(QObject):
         edited = self.workspace.edited_ids(ids)
         if len(edited) <= 1000:
             self._submit("place", self.workspace.place_job(edited), self.workspace.place_done)
+
+    def group_duplicates(self, threshold: float) -> None:
+        """Group near-duplicates at `threshold` in the background; `duplicates_grouped` says when."""
+        self._submit("duplicates", self.workspace.duplicates_job(threshold),
+                     lambda result: self.workspace.duplicates_done(result) and self.duplicates_grouped.emit())
 
     def set_kind_target(self, kind: str, share: float) -> None:
         self.workspace.set_kind_target(kind, share)

@@ -177,8 +177,10 @@ def test_near_duplicate_review_keeps_one_in_one_undo_step(qtbot, window, tmp_pat
     assert all(4 not in g for g in panel.groups)
     window.document.undo()
     assert window.document.session.state.deleted == set()
-    panel.slider.setValue(80)
-    assert len(panel.groups) >= 1
+    panel.slider.setValue(80)  # a threshold not grouped yet: grouped in the background, then shown
+    assert "grouping" in panel.value.text()
+    qtbot.waitUntil(lambda: len(panel.groups) >= 1 and "grouping" not in panel.value.text())
+    assert panel.groups[0][0] == 4 and {50, 51} <= set(panel.groups[0])
 
 
 def test_editor_adds_moves_and_removes_turns(qtbot, window, tmp_path):

@@ -20,8 +20,9 @@ FLAGS: dict[str, str] = {
     "refusal": "The answer declines or says it cannot do what was asked ('I'm sorry, but I can't help with that', "
                "'抱歉，我无法提供…', 'against my guidelines'); an AI persona or 'I can't help but…' alone is not one.",
     "duplicate": "Another record has exactly the same conversation (ignoring whitespace); the first copy is kept unflagged.",
-    "near_duplicate": "An earlier record's instruction is almost the same: cosine similarity ≥ 0.95, and alike in its own "
-                      "words once the dataset's template wording is left out; the earlier one is kept unflagged.",
+    "near_duplicate": "An earlier record's embedded text is almost the same: cosine similarity at or above the threshold "
+                      "(0.95 unless set), and alike in its own words once the dataset's common wording is left out; "
+                      "the earlier one is kept unflagged.",
     "language_mismatch": "The instruction and the answer are in different languages, and the task is not a translation.",
     "truncated": "The answer stops mid-sentence or inside an unclosed code block.",
     "unanswered": "The conversation has no assistant turn, or ends with the user still waiting.",

@@ -63,7 +63,9 @@ class Analysis:
     neighbors: projection.Neighbors | None = None
     """The neighbour graph (near-duplicate review at other thresholds uses it)."""
     own_wording: OwnWording | None = None
-    """The instructions without the dataset's template wording: a near-duplicate pair must be alike on it too."""
+    """The dataset's common wording: a near-duplicate pair must be alike on what is left of its texts too."""
+    near_roots: np.ndarray | None = None
+    """Each record's near-duplicate root at `params.near_duplicate_threshold` (itself when it repeats nothing)."""
     seconds: dict[str, float] = field(default_factory=dict)
     cluster_kinds: dict[int, str] = field(default_factory=dict)
     """The task kind of most of each cluster's records, where one kind has at least half (labels lead with it)."""
@@ -248,10 +250,11 @@ class Pipeline(KindStages):
                                                             lay.cl_key, lay.emb_nn_key)
         keywords = self._stage("labels", (cl_key, p.embed_field), lambda: labels.cluster_keywords(
             texts.field(p.embed_field), clusters), s)
+        embedded_texts = texts.field(p.embed_field)
         own: OwnWording = self._stage("own_wording", (p.embed_field, p.seed), lambda: OwnWording.of(
-            texts.field(p.embed_field), p.seed), s)
-        near = self._stage("near_duplicates", (emb_nn_key, p.near_duplicate_threshold), lambda:
-                           near_duplicate_groups(emb_knn, p.near_duplicate_threshold, own.alike), s)
+            embedded_texts, p.seed), s)
+        near = self._stage("near_duplicates", (emb_nn_key, p.near_duplicate_threshold), lambda: near_duplicate_groups(
+            emb_knn, vectors, p.near_duplicate_threshold, lambda a, b: own.alike_pairs(embedded_texts, a, b)), s)
         check_params = checks.CheckParams(p.max_tokens, p.near_duplicate_threshold)
         flags, dup_of = self._stage("checks", (emb_nn_key, asdict(check_params)), lambda: checks.flag_records(
             texts, toks, near, check_params), s)
@@ -276,7 +279,7 @@ class Pipeline(KindStages):
             coverage=taxonomy.coverage(tax, kinds, kind_classifier.unsure(predicted.confidence)),
             facts=checks.dataset_facts(texts),
             embedding=self._embedding_facts(p, model_id, embedded, vectors.shape[1]),
-            neighbors=emb_knn, own_wording=own, seconds=s,
+            neighbors=emb_knn, own_wording=own, near_roots=near, seconds=s,
             cluster_kinds=labels.dominant_kinds(clusters, kinds, taxonomy.UNASSIGNED), eval_overlap=overlaps,
             eval_items=eval_items)
 

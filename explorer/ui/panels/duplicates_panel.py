@@ -69,6 +69,7 @@ class DuplicatesPanel(QWidget):
         """Follow the document: regroup after each analysis and each edit (deleted records leave their groups)."""
         self.document = document
         document.analysis_ready.connect(self.regroup)
+        document.duplicates_grouped.connect(self.regroup)
         document.records_changed.connect(lambda ids: self.regroup())
 
     def regroup(self) -> None:
@@ -89,14 +90,18 @@ class DuplicatesPanel(QWidget):
     def _fill(self, doc, a) -> None:
         self.list.clear()
         self.groups = []
-        roots = doc.duplicate_roots(self.threshold) if a is not None else None
+        roots = doc.grouped_duplicates(self.threshold) if a is not None else None
         if roots is None:
+            if a is not None and a.neighbors is not None:  # grouped in the background, then shown
+                self.value.setText(f"{self.threshold:.2f} · grouping…")
+                doc.group_duplicates(self.threshold)
             return
         alive = np.ones(len(roots), dtype=bool)
         alive[list(doc.session.state.deleted)] = False
-        members = np.flatnonzero(alive & (roots != np.arange(len(roots))))  # records joined to an earlier one
+        # records joined to an earlier one that is still there (one whose kept record was deleted is close to it,
+        # not to the other members: it is shown again after the next analysis)
+        members = np.flatnonzero(alive & alive[roots] & (roots != np.arange(len(roots))))
         candidates = np.union1d(roots[members], members)
-        candidates = candidates[alive[candidates]]
         by_root: dict[int, list[int]] = {}
         for rid in candidates.tolist():
             by_root.setdefault(int(roots[rid]), []).append(rid)
