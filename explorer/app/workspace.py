@@ -50,10 +50,10 @@ class PreparedAnalysis:
     """Near-duplicate group root per record, by cosine threshold (more are added as the user asks)."""
 
 
-def _groups(analysis: Analysis, threshold: float) -> np.ndarray:
+def _groups(analysis: Analysis, threshold: float, cancel=None) -> np.ndarray:
     """Near-duplicate roots at `threshold`, on the analysis' neighbour graph and the instructions' own wording."""
     own, texts = analysis.own_wording, analysis.texts.field(analysis.params.embed_field)
-    alike = (lambda a, b: own.alike_pairs(texts, a, b)) if own is not None else None
+    alike = (lambda a, b: own.alike_pairs(texts, a, b, cancel)) if own is not None else None
     return near_duplicate_groups(analysis.neighbors, analysis.vectors, threshold, alike)
 
 
@@ -261,7 +261,7 @@ class Workspace(WorkspaceJobs, WorkspaceCompare):
         analysis, threshold = self.analysis, round(threshold, 4)
         if analysis is None or analysis.neighbors is None or threshold in self._duplicate_roots:
             return None
-        return lambda progress, cancel: (analysis, threshold, _groups(analysis, threshold))
+        return lambda progress, cancel: (analysis, threshold, _groups(analysis, threshold, cancel))
 
     def duplicates_done(self, result) -> bool:
         """Keep a `duplicates_job`'s groups, unless another analysis came meanwhile."""

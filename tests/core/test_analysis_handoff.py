@@ -2,11 +2,13 @@
 the analysis job (off the window's thread), and edits made while it ran still count when it is shown."""
 
 import numpy as np
+import pytest
 
 from explorer.app.workspace import DUPLICATE_THRESHOLD, PreparedAnalysis, Workspace
 from explorer.core.analysis.embed_cache import EmbeddingCache
 from explorer.core.analysis.pipeline import AnalysisParams, Pipeline
 from explorer.core.curation import edits as E
+from explorer.core.progress import CancelledError
 from tests.fakes import FakeEmbedder, planted_records
 from tests.samples import write
 
@@ -38,6 +40,11 @@ def test_the_job_prepares_the_analysis_and_edits_made_meanwhile_still_count(tmp_
     assert set(copies) >= {len(records) - 2, len(records) - 1}
     assert all(ws.analysis.own_wording.alike(texts[c], texts[looser[c]]) for c in copies)  # same rule as the flags
     assert ws.duplicate_roots(0.5) is looser  # asked again: kept
+    assert ws.grouped_duplicates(0.6) is None and ws.duplicates_job(0.5) is None  # 0.5 is done, 0.6 is not
+    with pytest.raises(CancelledError):  # a newer threshold asked for: the older job stops
+        ws.duplicates_job(0.6)(None, lambda: True)
+    assert ws.duplicates_done(ws.duplicates_job(0.6)(None, lambda: False))
+    assert ws.grouped_duplicates(0.6) is not None
     ws.close()
     assert ws.duplicate_roots(DUPLICATE_THRESHOLD) is None
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from explorer.core.analysis.projection import Neighbors
 from explorer.core.analysis.text_overlap import units
+from explorer.core.progress import CancelFn, CancelledError
 
 TEMPLATE_SHARE = 0.005
 """A unit or unit bigram in more than this share of the sampled records (and in more than TEMPLATE_MIN) is common;
@@ -76,10 +77,13 @@ class OwnWording:
         """Whether two texts are alike on their own wording (see the module)."""
         return self._alike(_wording(x), _wording(y))
 
-    def alike_pairs(self, texts: Sequence[str], a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Per pair (texts[a[i]], texts[b[i]]): `alike`, a chunk of pairs at a time."""
+    def alike_pairs(self, texts: Sequence[str], a: np.ndarray, b: np.ndarray,
+                    cancel: CancelFn | None = None) -> np.ndarray:
+        """Per pair (texts[a[i]], texts[b[i]]): `alike`, a chunk of pairs at a time (`cancel` asked between)."""
         out = np.zeros(len(a), bool)
         for start in range(0, len(a), CHUNK):
+            if cancel is not None and cancel():
+                raise CancelledError("Grouping near-duplicates")
             read: dict[int, set[str]] = {}
             for i in range(start, min(start + CHUNK, len(a))):
                 for r in (int(a[i]), int(b[i])):
