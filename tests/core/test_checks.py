@@ -43,6 +43,10 @@ CASES = [
     # Recalling a fact or copying a number from the prompt needs no visible reasoning.
     ("missing_cot", "How many moons did Galileo discover in 1610?", "Four.", False),
     ("missing_cot", "一年有几个月？", "12个月。", False),
+    # A class the prompt offers is an answer, whatever the headline asks; an option's letter to a word problem is not.
+    ("missing_cot", "新闻标题：去泰国旅游个人落地签到底带多少钱，要准备3000还是5000？\n这条新闻属于哪个类别？选项：财经、旅游、国际",
+     "旅游", False),
+    ("missing_cot", "Tom has 5 apples and buys 3 packs of 4. How many apples does he have? A. 12 B. 17 C. 20", "B", True),
     ("missing_cot", "How many people does the company employ? Text: Founded in 2004, Acme now employs 350 people "
      "in 12 offices across Europe.", "350", False),
     ("language_mismatch", "用中文解释什么是区块链。", "A blockchain is a shared ledger of linked blocks.", True),

@@ -116,6 +116,7 @@ TRANSLATION = re.compile(r"translat|into (english|chinese|french|german|spanish|
 CONNECTOR_END = re.compile(r"(\b(and|or|the|a|an|of|to|in|with|for|is|are|that|because|which)|[,:;(\[{、，：（的和是在])\s*$",
                            re.I)
 COT_MIN_TOKENS = 30
+NOT_CHOICES = {"yes", "no", "true", "false", "是", "否", "对", "错", "正确", "错误", "不是", "不对"}
 
 
 @dataclass
@@ -215,7 +216,16 @@ def _missing_cot(instruction: str, response: str, response_tokens: int) -> bool:
     answer_numbers = set(NUMBER.findall(response))
     if answer_numbers and answer_numbers <= set(NUMBER.findall(instruction)):
         return False  # the answer is copied from the prompt: extraction, not a computation
+    if _offered_choice(instruction, response):
+        return False  # one of the classes the prompt lists: a headline that asks "多少钱？" is still a classification
     return response_tokens < COT_MIN_TOKENS and not REASONING_MARKERS.search(response)
+
+
+def _offered_choice(instruction: str, response: str) -> bool:
+    """The answer is one of the prompt's own words for it — a class or an option's text, not a letter, a number or
+    yes/no (which a word problem may ask for)."""
+    answer = response.strip().strip("。.!！").strip().lower()
+    return len(answer) >= 2 and not NUMBER.search(answer) and answer not in NOT_CHOICES and answer in instruction.lower()
 
 
 def _language_mismatch(instruction: str, response: str) -> bool:
