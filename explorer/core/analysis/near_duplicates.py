@@ -34,7 +34,7 @@ from explorer.core.analysis.text_overlap import units
 from explorer.core.progress import CancelFn, CancelledError
 
 TEMPLATE_SHARE = 0.005
-"""A unit or unit bigram in more than this share of the sampled records (and in more than TEMPLATE_MIN) is common;
+"""A unit or unit bigram in more than this share of the sampled texts (and in more than TEMPLATE_MIN) is common;
 in more than TEMPLATE_COUNT records it is common whatever its share (a template among thousands in a big file).
 Records are counted once per distinct text: a prompt repeated verbatim with other answers is not a template."""
 TEMPLATE_MIN = 3
@@ -67,10 +67,11 @@ class OwnWording:
         """The common wording of `texts`, found on a seeded sample of at most SAMPLE of them."""
         n = len(texts)
         rows = range(n) if n <= SAMPLE else np.sort(np.random.default_rng(seed).choice(n, SAMPLE, replace=False))
+        distinct = {" ".join(texts[int(r)].split()) for r in rows}  # a prompt repeated verbatim counts once
         spread: Counter = Counter()
-        for text in {" ".join(texts[int(r)].split()) for r in rows}:  # a prompt repeated verbatim counts once
+        for text in distinct:
             spread.update(_wording(text))
-        limit = max(TEMPLATE_MIN, min(TEMPLATE_SHARE * len(rows), TEMPLATE_COUNT))
+        limit = max(TEMPLATE_MIN, min(TEMPLATE_SHARE * len(distinct), TEMPLATE_COUNT))
         return cls(frozenset(w for w, count in spread.items() if count > limit))
 
     def alike(self, x: str, y: str) -> bool:
