@@ -36,9 +36,9 @@ class Document(QObject):
     matched = Signal(object)
     """Record ids whose text matches a text search, in id order."""
     comparison_changed = Signal()
+    """A comparison with another version arrived or was closed."""
     duplicates_grouped = Signal()
     """Near-duplicate groups at a new threshold are ready (`group_duplicates`)."""
-    """A comparison with another version arrived or was closed."""
 
     def __init__(self, runner: JobRunner, embedder_factory: Callable | None = None,
                  params: AnalysisParams = AnalysisParams(), parent: QObject | None = None):
@@ -72,7 +72,7 @@ class Document(QObject):
     def __getattr__(self, name: str):
         if name in ("dataset", "session", "pipeline", "analysis", "live", "columns", "filter_mask", "params",
                     "record", "text", "is_deleted", "tags", "cluster_name", "facet_index", "export_rows",
-                    "duplicate_roots", "grouped_duplicates"):
+                    "grouped_duplicates"):
             return getattr(self.__dict__["workspace"], name)
         raise AttributeError(name)
 

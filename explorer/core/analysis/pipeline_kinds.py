@@ -192,4 +192,3 @@ class KindStages:
                 prediction.reasons[row] += f"; judged half on its request “{said[which]}”"
         kind_classifier.by_structure(prediction, ids, texts)
         return prediction
-
