@@ -1,5 +1,5 @@
-"""The kind classifier: votes of the nearest examples, neighbours agreeing, keywords as a weak nudge, the
-confidence threshold, and the bundled bilingual example bank."""
+"""The kind classifier: the regression on the examples and the vote of the nearest ones, neighbours agreeing,
+keywords as a weak nudge, the confidence threshold, and the bundled bilingual example bank."""
 
 import json
 
@@ -47,6 +47,34 @@ def test_keywords_only_nudge():
     p = kc.classify(records, examples, _examples(), ["translation", "math"], ["please sum these", "please sum"],
                     [["translate"], ["sum"]], None, 0.0, "unassigned")
     assert p.kinds == ["translation", "math"]  # a keyword breaks a tie, it does not beat clear examples
+
+
+def test_the_nearest_examples_vote_falling_off_with_their_distance_from_the_nearest(monkeypatch):
+    angle = np.arccos([1.0, 1 - kc.VOTE_TEMPERATURE, 0.5, 0.4])  # similarities 1, 0.95, 0.5, 0.4 to the record
+    examples = np.stack([np.cos(angle), np.sin(angle)], axis=1).astype(np.float32)
+    kinds = np.array([0, 1, 2, 2])
+    monkeypatch.setattr(kc, "VOTERS", 2)  # the two examples of kind 2 are not among the record's nearest two
+    votes = kc.example_votes(_unit([[1, 0]]), examples, kinds, 3, np.ones(4, dtype=np.float32))
+    assert np.allclose(votes[0], [1 / (1 + np.exp(-1)), np.exp(-1) / (1 + np.exp(-1)), 0], atol=1e-3)
+    heavier = kc.example_votes(_unit([[1, 0]]), examples, kinds, 3, np.array([1, 5, 1, 1], dtype=np.float32))
+    assert heavier[0, 1] > heavier[0, 0]  # a user's example (weight 5) outvotes a nearer bundled one
+    monkeypatch.setattr(kc, "VOTERS", 4)
+    everyone = kc.example_votes(_unit([[1, 0], [0.5, 0.5]]), examples, kinds, 3, np.ones(4, dtype=np.float32),
+                                chunk=1)
+    assert np.allclose(everyone.sum(axis=1), 1) and everyone[0, 2] > 0
+
+
+def test_the_examples_vote_is_mixed_into_the_kind_probabilities(monkeypatch):
+    examples = _unit([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0.1, 0.9, 0]])
+    kinds, weights = np.array([0, 0, 1, 1]), np.ones(4, dtype=np.float32)
+    records = _unit([[0.6, 0.4, 0.1]])
+    monkeypatch.setattr(kc, "EXAMPLE_VOTE_SHARE", 0.0)
+    regression = kc.kind_probabilities(records, examples, kinds, 2, weights)
+    monkeypatch.setattr(kc, "EXAMPLE_VOTE_SHARE", 0.5)
+    mixed = kc.kind_probabilities(records, examples, kinds, 2, weights)
+    votes = kc.example_votes(records, examples, kinds, 2, weights)
+    assert np.allclose(mixed, 0.5 * regression + 0.5 * votes, atol=1e-5)
+    assert np.allclose(mixed.sum(axis=1), 1, atol=1e-5)
 
 
 def test_examples_the_user_labelled_count_more_and_are_named():

@@ -3,7 +3,8 @@
 Examples are the bilingual bank in `resources/kind_examples/` (≥ 30 English and ≥ 30 Chinese instructions per
 kind), the examples a taxonomy carries, and the records the user labelled (weighted more). A logistic regression
 learns the kinds from the examples' hybrid features (sentence embedding, by default of the bundled multilingual
-model in `multilingual`, + character n-grams); a record's probabilities are blended with its neighbours' among the
+model in `multilingual`, + character n-grams), and its probabilities are mixed with a vote of the record's nearest
+examples (`example_votes`); a record's probabilities are then blended with its neighbours' among the
 dataset's records (records of one template agree), plus a weak nudge from the kind's keywords. Under the
 confidence threshold a record stays `unassigned`. The reason names the example of the chosen kind nearest to the
 record.
@@ -25,6 +26,17 @@ ENGLISH_ONLY_WEIGHT = 0.3
 """The same when the kinds are judged on an English-only model, whose embeddings of Chinese say little."""
 REGULARISATION = 2.0
 """The logistic regression's C (higher: follows the examples more closely)."""
+EXAMPLE_VOTE_SHARE = 0.15
+"""How much the vote of a record's nearest examples (`example_votes`) counts against the regression's probabilities.
+The regression draws smooth borders between kinds; a prompt in a template like one of the bank's ("Premise: …
+Hypothesis: …", "找出句子中的疾病实体：") is told best by that one example. On the benchmark (`bench_kinds.py`, see the
+README) 0.10–0.20 gave the same figures within a record or two: templated sets gained (Super-NI 0.78 → 0.87,
+PromptCBLUE 0.62 → 0.73), the chat sets moved by a few records; 0.3 and more lost on Chinese chat sets and JADE."""
+VOTERS = 10
+"""Examples that vote for each record."""
+VOTE_TEMPERATURE = 0.05
+"""An example's vote is exp((its similarity − the nearest's) / this): an example 0.05 less similar than the nearest
+counts e⁻¹ as much."""
 NEIGHBOUR_SHARE = 0.6
 """How much the mean of a record's neighbours' probabilities counts against its own."""
 KEYWORD_NUDGE = 0.1
@@ -42,8 +54,8 @@ of JADE's 150 harmful questions and 2 of AdvBench's 520."""
 
 SURE = 0.20
 """Confidence from which a predicted kind is usually right. On the benchmark sets (`benchmarks/bench_kinds.py`
-prints accuracy by confidence) kinds predicted at 0.20 or more were right 0.95 of the time in English and 0.85 in
-Chinese, those under it 0.56 and 0.47; 18 % of English and 33 % of Chinese records are under it. The app, the report
+prints accuracy by confidence) kinds predicted at 0.20 or more were right 0.93 of the time in English and 0.87 in
+Chinese, those under it 0.56 and 0.52; 15 % of English and 27 % of Chinese records are under it. The app, the report
 and the command line count them per kind as the ones to check first."""
 
 
@@ -149,9 +161,30 @@ def kind_probabilities(records: np.ndarray, examples: np.ndarray, example_kind: 
         out[rows, present[0]] = 1.0
         return out
     model = LogisticRegression(C=REGULARISATION, max_iter=1000).fit(examples, example_kind, sample_weight=weights)
+    examples = np.asarray(examples, dtype=np.float32)
     for start in range(0, len(rows), CHUNK):  # `records` may be lexical.HybridRows, made a chunk at a time
         chunk = rows[start:start + CHUNK]
-        out[np.ix_(chunk, model.classes_)] = model.predict_proba(records[chunk])
+        features = np.asarray(records[chunk], dtype=np.float32)
+        out[np.ix_(chunk, model.classes_)] = (1 - EXAMPLE_VOTE_SHARE) * model.predict_proba(features)
+        out[chunk] += EXAMPLE_VOTE_SHARE * example_votes(features, examples, example_kind, n_kinds, weights)
+    return out
+
+
+def example_votes(records: np.ndarray, examples: np.ndarray, example_kind: np.ndarray, n_kinds: int,
+                  weights: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """(n records, n kinds) shares of the vote of each record's `VOTERS` most similar examples: an example's vote
+    falls off with its distance from the nearest one (`VOTE_TEMPERATURE`) and is multiplied by its weight (the
+    user's examples count more). Rows sum to 1."""
+    out = np.zeros((len(records), n_kinds), dtype=np.float32)
+    k = min(VOTERS, len(examples))
+    for start in range(0, len(records), chunk):
+        sims = records[start:start + chunk] @ examples.T
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        near = np.take_along_axis(sims, top, axis=1)
+        votes = np.exp((near - near.max(axis=1, keepdims=True)) / VOTE_TEMPERATURE) * weights[top]
+        rows = np.repeat(np.arange(start, start + len(sims)), k)
+        np.add.at(out, (rows, example_kind[top].ravel()), votes.ravel())
+    out /= np.maximum(out.sum(axis=1, keepdims=True), 1e-12)
     return out
 
 
