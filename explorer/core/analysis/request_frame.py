@@ -2,11 +2,12 @@
 without the passage, dialogue or table it is about.
 
 A prompt-only dataset often holds "找出句子中的疾病实体：" or "Summarize the dialogue below." followed by a long
-passage; the kind is in the request, but a sentence embedding of the whole text is mostly the passage's subject. The
-task kinds are judged on features that mix the whole instruction's with its request's (`SHARE`), the example
-bank's too. On the benchmark (`benchmarks/bench_kinds.py`) this took kind accuracy on Firefly's and PromptCBLUE's
-Chinese prompts up by 9 and 12 points and moved the chat sets, whose instructions are mostly their own request, by a
-few records. With the Chinese glosses of an English-only kinds model (`gloss`), a glossed record's request counts
+passage (on the next lines, or after a colon on the same line); the kind is in the request, but a sentence
+embedding of the whole text is mostly the passage's subject. The task kinds are judged on features that mix the
+whole instruction's with its request's (`SHARE`), the example bank's too. On the benchmark
+(`benchmarks/bench_kinds.py`) this took kind accuracy on Firefly's and PromptCBLUE's Chinese prompts up by 9 and 12
+points and moved the chat sets, whose instructions are mostly their own request, by a few records. With the
+Chinese glosses of an English-only kinds model (`gloss`), a glossed record's request counts
 half as much: the gloss is of the whole text.
 """
 
@@ -29,6 +30,7 @@ STUB = 8
 
 _MARKUP = "#*>-=_ \t"
 _WORD = re.compile(r"[A-Za-z]{2,}|[\u3400-\u9fff]{2}")
+_COLON = re.compile(r"：|:(?![/\d])")
 
 
 def _is_label(line: str) -> bool:
@@ -37,12 +39,24 @@ def _is_label(line: str) -> bool:
     return core[-1:] in (":", "：") and len(_WORD.findall(core[:-1])) <= 1
 
 
+def _inline_request(line: str) -> str | None:
+    """The words that open `line` up to its first colon, when they announce the material after it on the same line
+    ("改进以下文本，用于视频脚本介绍：<a long paragraph>", "Proofread this: <an essay>"): not a field label, at most
+    `CUT` characters, followed by more than `LONG`. A colon before "/" or a digit (a link, a time) is not one."""
+    colon = _COLON.search(line)
+    if colon is None or colon.end() > CUT or len(line) - colon.end() <= LONG:
+        return None
+    head = line[:colon.end()]
+    return None if _is_label(head) else head
+
+
 def request_of(text: str) -> str | None:
     """The request within `text`, or None when the text is its own request. Leading field labels ("### Instruction:")
-    are skipped. Two cases: the first line announces what follows ("…实体：", "Translate the following:") — the
-    request is that line, plus the last line when there are three lines or more and it is neither a stub nor a
-    label; or the text is long, over three lines or more — its first line and its last (the last two when the last
-    is a stub or a label such as "答：", and there are four lines or more)."""
+    are skipped. Three cases: the first line opens with words that announce a long material after a colon on the
+    same line (`_inline_request`), or it announces the lines that follow ("…实体：", "Translate the following:") —
+    the request is those words or that line, plus the last line when there are three lines or more and it is
+    neither a stub nor a label; or the text is long, over three lines or more — its first line and its last (the
+    last two when the last is a stub or a label such as "答：", and there are four lines or more)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     while lines and _is_label(lines[0]):
         lines.pop(0)
@@ -50,6 +64,9 @@ def request_of(text: str) -> str | None:
         return None
     last = lines[-1]
     stub = len(last) < STUB or _is_label(last)
+    inline = _inline_request(lines[0])
+    if inline is not None:
+        return inline + ("\n" + last[-CUT:] if len(lines) >= 3 and not stub else "")
     if len(lines) >= 2 and lines[0][-1] in ":：":
         return lines[0][:CUT] + ("\n" + last[-CUT:] if len(lines) >= 3 and not stub else "")
     if sum(map(len, lines)) <= LONG or len(lines) < 3:
