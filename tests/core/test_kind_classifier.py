@@ -61,7 +61,23 @@ def test_the_nearest_examples_vote_falling_off_with_their_distance_from_the_near
     monkeypatch.setattr(kc, "VOTERS", 4)
     everyone = kc.example_votes(_unit([[1, 0], [0.5, 0.5]]), examples, kinds, 3, np.ones(4, dtype=np.float32),
                                 chunk=1)
-    assert np.allclose(everyone.sum(axis=1), 1) and everyone[0, 2] > 0
+    sims = _unit([[1, 0]]) @ examples.T
+    each = np.exp((sims[0] - 1) / kc.VOTE_TEMPERATURE)
+    assert np.allclose(everyone[0], [each[0], each[1], each[2] + each[3]] / each.sum(), atol=1e-4)  # kind 2: both
+    assert np.allclose(everyone.sum(axis=1), 1)
+
+
+def test_a_record_no_example_resembles_gets_no_vote_and_keeps_the_regression(monkeypatch):
+    examples = _unit([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0.1, 0.9, 0]])
+    kinds, weights = np.array([0, 0, 1, 1]), np.ones(4, dtype=np.float32)
+    records = np.array([[0, 0, 0], [1, 0, 0]], dtype=np.float32)  # an empty instruction's zero features
+    votes = kc.example_votes(records, examples, kinds, 2, weights)
+    assert votes[0].tolist() == [0, 0] and votes[1, 0] > 0.9
+    p = kc.kind_probabilities(records, examples, kinds, 2, weights)
+    monkeypatch.setattr(kc, "EXAMPLE_VOTE_SHARE", 0.0)
+    regression = kc.kind_probabilities(records, examples, kinds, 2, weights)
+    assert np.allclose(p[0], regression[0], atol=1e-6) and not np.allclose(p[1], regression[1], atol=1e-3)
+    assert kc.example_votes(records, examples[:0], kinds[:0], 2, weights[:0]).tolist() == [[0, 0], [0, 0]]
 
 
 def test_the_examples_vote_is_mixed_into_the_kind_probabilities(monkeypatch):
@@ -75,6 +91,12 @@ def test_the_examples_vote_is_mixed_into_the_kind_probabilities(monkeypatch):
     votes = kc.example_votes(records, examples, kinds, 2, weights)
     assert np.allclose(mixed, 0.5 * regression + 0.5 * votes, atol=1e-5)
     assert np.allclose(mixed.sum(axis=1), 1, atol=1e-5)
+    many = _unit(np.random.default_rng(0).normal(size=(7, 3)))
+    whole = kc.kind_probabilities(many, examples, kinds, 2, weights)
+    monkeypatch.setattr(kc, "CHUNK", 2)
+    rows = np.array([1, 2, 4, 6])
+    chunked = kc.kind_probabilities(many, examples, kinds, 2, weights, rows)
+    assert np.allclose(chunked[rows], whole[rows], atol=1e-5) and not chunked[[0, 3, 5]].any()
 
 
 def test_examples_the_user_labelled_count_more_and_are_named():

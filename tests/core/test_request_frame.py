@@ -15,7 +15,7 @@ def test_an_announcing_first_line_is_the_request():
     assert rf.request_of("列出地名：\n我们从成都出发。\n答：") == "列出地名："  # a stub closes nothing
 
 
-def test_words_announcing_a_long_material_on_their_own_line_are_the_request():
+def test_words_announcing_a_long_material_on_the_same_line_are_the_request():
     request = "改进以下文本，用于视频脚本介绍："
     assert rf.request_of(request + "大家好，欢迎来到我们的频道。" * 20) == request
     assert rf.request_of(f"Proofread this: {PASSAGE}") == "Proofread this:"
@@ -23,6 +23,10 @@ def test_words_announcing_a_long_material_on_their_own_line_are_the_request():
     assert rf.request_of("改进以下文本：" + "短句。" * 10) is None  # the material is short: the text is its own request
     assert rf.request_of("问题：" + "天空为什么是蓝色的？" * 30) is None  # a field label
     assert rf.request_of(f"See https://example.com/a for the rules {PASSAGE}") is None  # a link's colon
+    assert rf.request_of(f"We met at 10:30 and talked {PASSAGE}") is None  # a time's
+    assert rf.request_of(f"扩写以下心得至1500字:2023年{PASSAGE}") == "扩写以下心得至1500字:"  # not a time
+    assert rf.request_of(f"def compute_total(items): {PASSAGE}") is None  # code
+    assert rf.request_of(f"Proofread this: {PASSAGE}\n{PASSAGE}") == "Proofread this:"  # two lines: no closing
     assert rf.request_of("x" * 160 + "：" + "y" * 300) is None  # the words before the colon are no short request
 
 

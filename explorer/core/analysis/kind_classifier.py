@@ -150,8 +150,10 @@ class View:
 
 def kind_probabilities(records: np.ndarray, examples: np.ndarray, example_kind: np.ndarray, n_kinds: int,
                        weights: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-    """(n records, n kinds) probabilities from a logistic regression fitted on the examples; with `rows`, only
-    those records' (the other rows stay zero)."""
+    """(n records, n kinds) probabilities: a logistic regression fitted on the examples, mixed with the vote of each
+    record's nearest examples (`EXAMPLE_VOTE_SHARE`, `example_votes`; a record no example resembles keeps the
+    regression's alone); with `rows`, only those records' (the other rows stay zero). Examples of one kind only:
+    that kind, 1."""
     from sklearn.linear_model import LogisticRegression
 
     out = np.zeros((len(records), n_kinds), dtype=np.float32)
@@ -165,8 +167,10 @@ def kind_probabilities(records: np.ndarray, examples: np.ndarray, example_kind: 
     for start in range(0, len(rows), CHUNK):  # `records` may be lexical.HybridRows, made a chunk at a time
         chunk = rows[start:start + CHUNK]
         features = np.asarray(records[chunk], dtype=np.float32)
-        out[np.ix_(chunk, model.classes_)] = (1 - EXAMPLE_VOTE_SHARE) * model.predict_proba(features)
-        out[chunk] += EXAMPLE_VOTE_SHARE * example_votes(features, examples, example_kind, n_kinds, weights)
+        votes = example_votes(features, examples, example_kind, n_kinds, weights)
+        voted = votes.sum(axis=1, keepdims=True) > 0
+        out[np.ix_(chunk, model.classes_)] = np.where(voted, 1 - EXAMPLE_VOTE_SHARE, 1) * model.predict_proba(features)
+        out[chunk] += EXAMPLE_VOTE_SHARE * votes
     return out
 
 
@@ -174,14 +178,18 @@ def example_votes(records: np.ndarray, examples: np.ndarray, example_kind: np.nd
                   weights: np.ndarray, chunk: int = 4096) -> np.ndarray:
     """(n records, n kinds) shares of the vote of each record's `VOTERS` most similar examples: an example's vote
     falls off with its distance from the nearest one (`VOTE_TEMPERATURE`) and is multiplied by its weight (the
-    user's examples count more). Rows sum to 1."""
+    user's examples count more). Rows sum to 1, except that a record no example resembles (no similarity above
+    0: an empty instruction's zero features) gets no vote, a row of zeros."""
     out = np.zeros((len(records), n_kinds), dtype=np.float32)
     k = min(VOTERS, len(examples))
+    if k == 0:
+        return out
     for start in range(0, len(records), chunk):
         sims = records[start:start + chunk] @ examples.T
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        top = np.argpartition(sims, -k, axis=1)[:, -k:]
         near = np.take_along_axis(sims, top, axis=1)
-        votes = np.exp((near - near.max(axis=1, keepdims=True)) / VOTE_TEMPERATURE) * weights[top]
+        best = near.max(axis=1, keepdims=True)
+        votes = np.exp((near - best) / VOTE_TEMPERATURE) * weights[top] * (best > 0)
         rows = np.repeat(np.arange(start, start + len(sims)), k)
         np.add.at(out, (rows, example_kind[top].ravel()), votes.ravel())
     out /= np.maximum(out.sum(axis=1, keepdims=True), 1e-12)

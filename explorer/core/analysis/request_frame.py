@@ -30,7 +30,9 @@ STUB = 8
 
 _MARKUP = "#*>-=_ \t"
 _WORD = re.compile(r"[A-Za-z]{2,}|[\u3400-\u9fff]{2}")
-_COLON = re.compile(r"：|:(?![/\d])")
+_COLON = re.compile(r"：|:(?![/\\])(?:(?<!\d:)|(?!\d))")
+"""A colon, but not an ASCII one in a time ("10:30"), a link ("https://") or a Windows path ("C:\\")."""
+_CODE = re.compile(r"[(){}\[\]<>=\"\\`]")
 
 
 def _is_label(line: str) -> bool:
@@ -42,12 +44,14 @@ def _is_label(line: str) -> bool:
 def _inline_request(line: str) -> str | None:
     """The words that open `line` up to its first colon, when they announce the material after it on the same line
     ("改进以下文本，用于视频脚本介绍：<a long paragraph>", "Proofread this: <an essay>"): not a field label, at most
-    `CUT` characters, followed by more than `LONG`. A colon before "/" or a digit (a link, a time) is not one."""
+    `CUT` characters, followed by more than `LONG`, and no code ("def f(x):", '{"name":'). The colon of a time,
+    a link or a path is passed over (`_COLON`). The words may also just open a long question ("I have a question
+    about my code: …"); the whole text still counts as much as its request."""
     colon = _COLON.search(line)
     if colon is None or colon.end() > CUT or len(line) - colon.end() <= LONG:
         return None
     head = line[:colon.end()]
-    return None if _is_label(head) else head
+    return None if _is_label(head) or _CODE.search(head) else head
 
 
 def request_of(text: str) -> str | None:
