@@ -7,8 +7,8 @@ embedding of the whole text is mostly the passage's subject. The task kinds are 
 whole instruction's with its request's (`SHARE`), the example bank's too. On the benchmark
 (`benchmarks/bench_kinds.py`) this took kind accuracy on Firefly's and PromptCBLUE's Chinese prompts up by 9 and 12
 points and moved the chat sets, whose instructions are mostly their own request, by a few records. With the
-Chinese glosses of an English-only kinds model (`gloss`), a glossed record's request counts
-half as much: the gloss is of the whole text.
+Chinese glosses of an English-only kinds model (`gloss`), a glossed record's request counts half as much: the gloss
+is of the whole text.
 """
 
 from __future__ import annotations
