@@ -52,8 +52,8 @@ class PreparedAnalysis:
 
 def _groups(analysis: Analysis, threshold: float, cancel=None) -> np.ndarray:
     """Near-duplicate roots at `threshold`, on the analysis' neighbour graph and the instructions' own wording."""
-    own, texts = analysis.own_wording, analysis.texts.field(analysis.params.embed_field)
-    alike = (lambda a, b: own.alike_pairs(texts, a, b, cancel)) if own is not None else None
+    own = analysis.own_wording
+    alike = None if own is None else own.checker(analysis.texts.field(analysis.params.embed_field), cancel)
     return near_duplicate_groups(analysis.neighbors, analysis.vectors, threshold, alike)
 
 

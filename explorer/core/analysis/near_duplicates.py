@@ -93,6 +93,10 @@ class OwnWording:
                 out[i] = self._alike(read[int(a[i])], read[int(b[i])])
         return out
 
+    def checker(self, texts: Sequence[str], cancel: CancelFn | None = None) -> Alike:
+        """`alike_pairs` on these texts, as `near_duplicate_groups` takes it."""
+        return lambda a, b: self.alike_pairs(texts, a, b, cancel)
+
     def _alike(self, wx: set[str], wy: set[str]) -> bool:
         ux, uy = _words(wx), _words(wy)
         if not ux or not uy:

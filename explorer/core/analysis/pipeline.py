@@ -248,13 +248,13 @@ class Pipeline(KindStages):
         lay = self._layout(features, vectors, feat_key, emb_key, k, p, s, progress, cancel)
         xy, clusters, emb_knn, nn_key, cl_key, emb_nn_key = (lay.xy, lay.clusters, lay.emb_knn, lay.nn_key,
                                                             lay.cl_key, lay.emb_nn_key)
-        keywords = self._stage("labels", (cl_key, p.embed_field), lambda: labels.cluster_keywords(
-            texts.field(p.embed_field), clusters), s)
         embedded_texts = texts.field(p.embed_field)
+        keywords = self._stage("labels", (cl_key, p.embed_field), lambda: labels.cluster_keywords(
+            embedded_texts, clusters), s)
         own: OwnWording = self._stage("own_wording", (p.embed_field, p.seed), lambda: OwnWording.of(
             embedded_texts, p.seed), s)
         near = self._stage("near_duplicates", (emb_nn_key, p.near_duplicate_threshold), lambda: near_duplicate_groups(
-            emb_knn, vectors, p.near_duplicate_threshold, lambda a, b: own.alike_pairs(embedded_texts, a, b)), s)
+            emb_knn, vectors, p.near_duplicate_threshold, own.checker(embedded_texts)), s)
         check_params = checks.CheckParams(p.max_tokens, p.near_duplicate_threshold)
         flags, dup_of = self._stage("checks", (emb_nn_key, asdict(check_params)), lambda: checks.flag_records(
             texts, toks, near, check_params), s)
